@@ -1,0 +1,172 @@
+"""Starts the action server and the Rasa server together, as `make run`/`make shell` and the
+tests do, and stops both cleanly.
+
+Configuration (environment, defaults in brackets): RASA_PORT [5005], ACTION_PORT [5055],
+RASA_API_TOKEN [unset: HTTP API off], DATA_DIR [./var] (the SQLite conversation store lives
+there), TRACKER_STORE_URL
+[sqlite:///$DATA_DIR/conversations.db], LOCK_STORE_TYPE [in_memory], REDIS_HOST/PORT/DB,
+EMERGENCY_NUMBER [911], BOOKING_URL, BOOKING_PHONE.
+"""
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+MODEL = ROOT / "models" / "assistant.tar.gz"
+
+
+def stack_env(rasa_port: int, action_port: int, overrides: Optional[Dict[str, str]] = None
+              ) -> Dict[str, str]:
+    """The environment both servers run with: documented defaults, then the caller's values."""
+    env = dict(os.environ)
+    env.update(overrides or {})
+    data_dir = Path(env.get("DATA_DIR") or ROOT / "var").resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env["DATA_DIR"] = str(data_dir)
+    defaults = {
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "TRACKER_STORE_URL": f"sqlite:///{data_dir}/conversations.db",
+        "LOCK_STORE_TYPE": "in_memory",
+        "REDIS_HOST": "127.0.0.1",
+        "REDIS_PORT": "6379",
+        "REDIS_DB": "0",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "PYTHONPATH": str(ROOT),
+    }
+    for key, value in defaults.items():
+        if not env.get(key):
+            env[key] = value
+    return env
+
+
+def wait_http(url: str, timeout: float, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode} before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+class Stack:
+    """One action server and one Rasa server on the given ports."""
+
+    def __init__(self, rasa_port: int = 5005, action_port: int = 5055,
+                 env: Optional[Dict[str, str]] = None, log_dir: Optional[Path] = None,
+                 model: Path = MODEL) -> None:
+        self.rasa_port, self.action_port = rasa_port, action_port
+        self.env = stack_env(rasa_port, action_port, env)
+        self.log_dir = log_dir
+        self.model = model
+        self.procs: List[subprocess.Popen] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
+        out = None
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            out = open(self.log_dir / f"{name}.log", "ab")
+        proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=out,
+                                stderr=subprocess.STDOUT if out else None,
+                                start_new_session=True)
+        self.procs.append(proc)
+        return proc
+
+    def start_actions(self, timeout: float = 120) -> subprocess.Popen:
+        proc = self._spawn("actions", [str(VENV_BIN / "rasa"), "run", "actions", "--actions",
+                                       "actions", "--port", str(self.action_port)])
+        wait_http(f"http://127.0.0.1:{self.action_port}/health", timeout, proc)
+        return proc
+
+    def rasa_args(self) -> List[str]:
+        return ["--model", str(self.model), "--endpoints", "endpoints.yml"]
+
+    def api_args(self) -> List[str]:
+        """The HTTP API is on only with a token, and then every route needs it."""
+        token = self.env.get("RASA_API_TOKEN")
+        return ["--enable-api", "--auth-token", token] if token else []
+
+    def start_rasa(self, timeout: float = 300) -> subprocess.Popen:
+        proc = self._spawn("rasa", [str(VENV_BIN / "rasa"), "run", *self.rasa_args(),
+                                    *self.api_args(),
+                                    "--credentials", "credentials.yml",
+                                    "--port", str(self.rasa_port), "--cors", "*"])
+        wait_http(self.url + "/", timeout, proc)
+        return proc
+
+    def start(self) -> "Stack":
+        try:
+            self.start_actions()
+            self.start_rasa()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop_process(self, proc: subprocess.Popen, timeout: float = 20) -> None:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        if proc in self.procs:
+            self.procs.remove(proc)
+
+    def stop(self) -> None:
+        for proc in reversed(list(self.procs)):
+            self.stop_process(proc)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mode", choices=["run", "shell"])
+    mode = parser.parse_args().mode
+    stack = Stack(int(os.environ.get("RASA_PORT", 5005)), int(os.environ.get("ACTION_PORT", 5055)))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        print(f"Starting the action server on port {stack.action_port} ...", flush=True)
+        stack.start_actions()
+        if mode == "shell":
+            return subprocess.call([str(VENV_BIN / "rasa"), "shell", *stack.rasa_args(),
+                                    "--port", str(stack.rasa_port)], cwd=ROOT, env=stack.env)
+        print(f"Starting the Rasa server on port {stack.rasa_port} ...", flush=True)
+        stack.start_rasa()
+        print(f"""
+The assistant is ready.
+  REST:     curl -s -X POST {stack.url}/webhooks/rest/webhook \\
+              -H 'Content-Type: application/json' \\
+              -d '{{"sender": "me", "message": "What is an MRI?"}}'
+  socketio: {stack.url}/socket.io (the website widget's channel)
+Press Ctrl-C to stop both servers.
+""", flush=True)
+        while all(p.poll() is None for p in stack.procs):
+            time.sleep(0.5)
+        print("A server stopped unexpectedly; stopping the other.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        print("Stopping ...", flush=True)
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
