@@ -1,7 +1,8 @@
 """NLU safety net: spaCy rules that mark a message stating an emergency sign as `red_flag`.
 
 DIET learns the `red_flag` intent from examples; these rules catch what it misses, so that either
-one catching a sign is enough. Negated mentions are left alone (see actions/red_flags.py).
+one catching a sign is enough. A message whose only mentions of signs are negated ("no bladder
+problems") is not a red flag even if DIET says so (see actions/red_flags.py).
 """
 from typing import Any, Dict, List, Optional, Text
 
@@ -61,10 +62,25 @@ class RedFlagDetector(GraphComponent):
             text = message.get(TEXT)
             if not text or text.startswith("/"):
                 continue
-            signs = self._matcher.find(text)
+            mentions = self._matcher.mentions(text)
+            signs = sorted({m.sign for m in mentions if m.counts})
             if signs:
                 self._mark_red_flag(message, signs)
+            elif any(m.negated for m in mentions):
+                self._unmark_red_flag(message)
         return messages
+
+    @staticmethod
+    def _unmark_red_flag(message: Message) -> None:
+        """Only negated mentions ("my legs aren't weak"): not an emergency, whatever DIET says."""
+        intent = message.get(INTENT) or {}
+        if intent.get(INTENT_NAME_KEY) != RED_FLAG_INTENT:
+            return
+        ranking = [i for i in message.get(INTENT_RANKING_KEY) or []
+                   if i.get(INTENT_NAME_KEY) != RED_FLAG_INTENT]
+        if ranking:
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
     @staticmethod
     def _mark_red_flag(message: Message, signs: List[str]) -> None:

@@ -17,7 +17,11 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from channels.credentials import credentials  # noqa: E402
 VENV_BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "assistant.tar.gz"
 
@@ -102,10 +106,17 @@ class Stack:
         token = self.env.get("RASA_API_TOKEN")
         return ["--enable-api", "--auth-token", token] if token else []
 
+    def write_credentials(self) -> Path:
+        """Channel secrets come from the environment; the file is readable by its owner only."""
+        path = Path(self.env["DATA_DIR"]) / f"credentials-{self.rasa_port}.yml"
+        path.touch(mode=0o600)
+        path.write_text(yaml.safe_dump(credentials(self.env)))
+        return path
+
     def start_rasa(self, timeout: float = 300) -> subprocess.Popen:
         proc = self._spawn("rasa", [str(VENV_BIN / "rasa"), "run", *self.rasa_args(),
                                     *self.api_args(),
-                                    "--credentials", "credentials.yml",
+                                    "--credentials", str(self.write_credentials()),
                                     "--port", str(self.rasa_port), "--cors", "*"])
         wait_http(self.url + "/", timeout, proc)
         return proc
