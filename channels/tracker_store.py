@@ -1,0 +1,73 @@
+"""Rasa's SQL tracker store, plus erasing a conversation when the user asks for it.
+
+endpoints.yml names this class as the tracker store. It stores exactly what Rasa's SQL store
+does (table `events`, one row per event, in the SQLite file $DATA_DIR/conversations.db by
+default), with two additions:
+
+- When a tracker to be saved holds the erase request of `action_delete_conversation`
+  (actions/privacy.py: a `restart` event with metadata `erase_conversation`), every stored event
+  of that sender is deleted and nothing of the tracker is saved. The erasure has to happen
+  here: the action server has no access to the store, and Rasa saves the in-memory tracker after
+  the action ran, so rows deleted by anyone else would be written again.
+- On SQLite, deleted rows are overwritten in the file (`PRAGMA secure_delete`), so that erased
+  and purged conversations cannot be read back from the file's free pages; the database file is
+  readable by its owner only.
+
+scripts/purge.py deletes conversations after the retention period, on the same table.
+"""
+import logging
+import os
+from typing import Any, Iterable, Text
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Restarted
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from channels.logs import hash_sender
+
+logger = logging.getLogger(__name__)
+
+ERASE_MARK = "erase_conversation"
+
+
+def erase_requested(events: Iterable[Any]) -> bool:
+    return any(isinstance(e, Restarted) and (e.metadata or {}).get(ERASE_MARK) for e in events)
+
+
+def make_private(engine: "sa.engine.Engine") -> None:
+    """SQLite only: overwrite deleted content; the file readable by its owner only."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _secure_delete(connection: Any, _: Any) -> None:
+        connection.execute("PRAGMA secure_delete = ON")
+
+    path = engine.url.database
+    if path and path != ":memory:" and os.path.exists(path):
+        os.chmod(path, 0o600)
+
+
+class PrivateSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        make_private(self.engine)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        if erase_requested(tracker.events):
+            await self.erase(tracker.sender_id)
+            return
+        await super().save(tracker)
+
+    async def erase(self, sender_id: Text) -> int:
+        """Deletes every stored event of the conversation; returns how many."""
+        with self.session_scope() as session:
+            if self.engine.dialect.name == "sqlite":
+                session.execute(sa.text("PRAGMA secure_delete = ON"))
+            deleted = (session.query(self.SQLEvent)
+                       .filter(self.SQLEvent.sender_id == sender_id)
+                       .delete(synchronize_session=False))
+            session.commit()
+        logger.info("conversation.erased sender=%s events=%d", hash_sender(sender_id), deleted)
+        return deleted

@@ -1,0 +1,159 @@
+"""`make purge`: deletes stored conversations older than the retention period.
+
+RETENTION_DAYS [30] after its last message a conversation is deleted entirely; in a
+conversation that is still going on, the sessions that ended more than RETENTION_DAYS ago are
+deleted (Rasa loads only the latest session, so what is left keeps working). The store is the
+one the servers use: TRACKER_STORE_URL [sqlite:///$DATA_DIR/conversations.db], DATA_DIR [./var].
+`make run` also runs this at start and every PURGE_EVERY_HOURS [6] while it runs.
+
+    .venv/bin/python scripts/purge.py [--days N] [--dry-run]
+    .venv/bin/python scripts/purge.py --sender ID    # one conversation now, e.g. on request
+"""
+import argparse
+import logging
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Dict, Mapping, Optional
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_RETENTION_DAYS = 30.0
+logger = logging.getLogger("purge")
+
+# Conversations whose last event is older than the cutoff.
+EXPIRED_SENDERS = sa.text(
+    "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff")
+DELETE_SENDER = sa.text("DELETE FROM events WHERE sender_id = :sender_id")
+# Events of earlier sessions, ended before the cutoff, in conversations still going on.
+DELETE_OLD_SESSIONS = sa.text(
+    "DELETE FROM events WHERE timestamp < :cutoff AND timestamp < ("
+    " SELECT MAX(latest.timestamp) FROM events AS latest"
+    " WHERE latest.sender_id = events.sender_id AND latest.type_name = 'session_started')")
+COUNT_OLD_SESSIONS = sa.text(
+    "SELECT COUNT(*) FROM events WHERE timestamp < :cutoff AND timestamp < ("
+    " SELECT MAX(latest.timestamp) FROM events AS latest"
+    " WHERE latest.sender_id = events.sender_id AND latest.type_name = 'session_started')")
+
+
+def store_url(env: Optional[Mapping[str, str]] = None) -> str:
+    env = os.environ if env is None else env
+    if env.get("TRACKER_STORE_URL"):
+        return env["TRACKER_STORE_URL"]
+    data_dir = Path(env.get("DATA_DIR") or ROOT / "var").resolve()
+    return f"sqlite:///{data_dir}/conversations.db"
+
+
+def retention_days(env: Optional[Mapping[str, str]] = None) -> float:
+    env = os.environ if env is None else env
+    try:
+        days = float(env.get("RETENTION_DAYS") or DEFAULT_RETENTION_DAYS)
+    except ValueError:
+        raise SystemExit(f"RETENTION_DAYS must be a number of days, not {env['RETENTION_DAYS']!r}")
+    if days < 0:
+        raise SystemExit("RETENTION_DAYS must not be negative")
+    return days
+
+
+def purge(url: str, days: float, now: Optional[float] = None, dry_run: bool = False
+          ) -> Dict[str, int]:
+    """Deletes what is older than `days` before `now` (default: the current time); returns
+    the number of conversations deleted entirely and of events deleted in all."""
+    cutoff = (time.time() if now is None else now) - days * 86400
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+        return {"conversations": 0, "events": 0}
+    engine = sa.create_engine(url, **({"connect_args": {"timeout": 30}}
+                                      if url.startswith("sqlite") else {}))
+    try:
+        if not sa.inspect(engine).has_table("events"):
+            return {"conversations": 0, "events": 0}
+        with engine.begin() as connection:
+            if engine.dialect.name == "sqlite":
+                connection.execute(sa.text("PRAGMA secure_delete = ON"))
+            senders = [row[0] for row in connection.execute(EXPIRED_SENDERS, {"cutoff": cutoff})]
+            events = 0
+            if dry_run:
+                for sender_id in senders:
+                    events += connection.execute(
+                        sa.text("SELECT COUNT(*) FROM events WHERE sender_id = :s"),
+                        {"s": sender_id}).scalar()
+                events += connection.execute(COUNT_OLD_SESSIONS, {"cutoff": cutoff}).scalar()
+            else:
+                for sender_id in senders:
+                    events += connection.execute(DELETE_SENDER, {"sender_id": sender_id}).rowcount
+                events += connection.execute(DELETE_OLD_SESSIONS, {"cutoff": cutoff}).rowcount
+    finally:
+        engine.dispose()
+    return {"conversations": len(senders), "events": events}
+
+
+def delete_conversation(url: str, sender_id: str) -> int:
+    """Deletes every stored event of one conversation; returns how many."""
+    engine = sa.create_engine(url, **({"connect_args": {"timeout": 30}}
+                                      if url.startswith("sqlite") else {}))
+    try:
+        with engine.begin() as connection:
+            if engine.dialect.name == "sqlite":
+                connection.execute(sa.text("PRAGMA secure_delete = ON"))
+            return connection.execute(DELETE_SENDER, {"sender_id": sender_id}).rowcount
+    finally:
+        engine.dispose()
+
+
+def purge_configured(env: Optional[Mapping[str, str]] = None) -> Dict[str, int]:
+    days = retention_days(env)
+    result = purge(store_url(env), days)
+    logger.info("retention.purged days=%g conversations=%d events=%d",
+                days, result["conversations"], result["events"])
+    return result
+
+
+def start_retention(env: Mapping[str, str]) -> threading.Thread:
+    """For `make run`: purges now and then every PURGE_EVERY_HOURS [6], in the background."""
+    every = float(env.get("PURGE_EVERY_HOURS") or 6) * 3600
+
+    def run() -> None:
+        while True:
+            try:
+                result = purge_configured(env)
+                print(f"Retention ({retention_days(env):g} days): deleted "
+                      f"{result['conversations']} conversation(s), {result['events']} event(s).",
+                      flush=True)
+            except Exception as error:  # keep serving; say so
+                print(f"Retention purge failed: {type(error).__name__}", file=sys.stderr,
+                      flush=True)
+            time.sleep(every)
+
+    thread = threading.Thread(target=run, name="retention", daemon=True)
+    thread.start()
+    return thread
+
+
+def main(argv: Optional[list] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=float, help="retention period [RETENTION_DAYS or 30]")
+    parser.add_argument("--now", type=float, help="purge as if it were this Unix time")
+    parser.add_argument("--dry-run", action="store_true", help="count, don't delete")
+    parser.add_argument("--sender", help="delete this one conversation (its sender id) now")
+    args = parser.parse_args(argv)
+    url = store_url()
+    if args.sender is not None:
+        deleted = delete_conversation(url, args.sender)
+        print(f"Deleted {deleted} event(s) of conversation {args.sender!r}.")
+        return 0
+    days = retention_days() if args.days is None else args.days
+    if days < 0:
+        parser.error("--days must not be negative")
+    result = purge(url, days, now=args.now, dry_run=args.dry_run)
+    where = url if url.startswith("sqlite") else url.split("@")[-1]
+    verb = "Would delete" if args.dry_run else "Deleted"
+    print(f"{verb} {result['conversations']} conversation(s) and {result['events']} event(s) "
+          f"older than {days:g} days from {where}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
