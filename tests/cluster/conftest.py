@@ -1,0 +1,85 @@
+"""Real PostgreSQL, Redis, nginx, two Rasa servers and an action server on free loopback ports,
+started once for the cluster tests by scripts/cluster.py and torn down after them."""
+import os
+import shutil
+import socket
+import tempfile
+from pathlib import Path
+
+import pytest
+import redis
+
+from cluster import LOCK_STORE, Cluster
+from cluster_client import API_TOKEN
+from stack import MODEL
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_dir(name: str) -> Path:
+    """Under /tmp and reachable by the users PostgreSQL and nginx's workers run as."""
+    path = Path(tempfile.mkdtemp(prefix=f"rasa-{name}-"))
+    path.chmod(0o755)
+    return path
+
+
+class RedisServer:
+    """One redis-server that a test can stop and start again on the same port."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.port = cluster.redis_port
+
+    def start(self) -> None:
+        self.cluster.start_redis()
+
+    def stop(self) -> None:
+        self.cluster.stop_redis()
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(host="127.0.0.1", port=self.port)
+
+
+@pytest.fixture
+def redis_server():
+    path = run_dir("redis")
+    server = RedisServer(Cluster(path, redis_port=free_port()))
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")  # stopped as soon as test_cluster.py is done
+def cluster(request):
+    if not MODEL.exists():
+        pytest.fail("no trained model: run the suite with `make test`")
+    path = run_dir("cluster")
+    servers = Cluster(path / "data", port=free_port(), rasa_ports=[free_port(), free_port()],
+                      action_port=free_port(), action_ports=[free_port()],
+                      postgres_port=free_port(), redis_port=free_port(),
+                      env={**_clean_env(), "RASA_API_TOKEN": API_TOKEN},
+                      # CLUSTER_TEST_LOCK_STORE=redis runs the tests on Rasa's own Redis lock
+                      # store, to see what the cluster's (deploy/lock_store.py) fixes
+                      lock_store=os.environ.get("CLUSTER_TEST_LOCK_STORE") or LOCK_STORE)
+    servers.start()
+    failed_before = request.session.testsfailed
+    yield servers
+    servers.stop()
+    if request.session.testsfailed > failed_before:
+        print(f"\nThe cluster's logs are kept in {servers.logs}")
+    else:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _clean_env():
+    """The test's own stores, whatever the developer's shell has set."""
+    env = dict(os.environ)
+    for key in ("TRACKER_STORE_URL", "LOCK_STORE_TYPE", "REDIS_HOST", "REDIS_PORT", "REDIS_DB",
+                "DATA_DIR", "RASA_PORT", "ACTION_PORT"):
+        env.pop(key, None)
+    return env
