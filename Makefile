@@ -4,22 +4,48 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHON
 
-.PHONY: setup train run shell test bench
+.PHONY: setup system widget train run shell test bench purge
+.PHONY: run-cluster bench-cluster
 
 setup:
 	@scripts/setup-venv
 
+# Debian packages the tests need (scripts/setup-system lists them; installs only what is missing).
+system:
+	@scripts/setup-system
+
+# The website widget: socket.io-client from npm (widget/package-lock.json) bundled with the widget
+# into widget/dist/chat-widget.js; rebuilt only when its inputs change.
+WIDGET_BUNDLE := widget/dist/chat-widget.js
+widget: $(WIDGET_BUNDLE)
+$(WIDGET_BUNDLE): widget/package.json widget/package-lock.json widget/build.mjs $(wildcard widget/src/*)
+	@cd widget && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
+
 train: setup
 	@$(PY) scripts/train.py
 
-run: train
+run: train widget
 	@$(PY) scripts/stack.py run
 
 shell: train
 	@$(PY) scripts/stack.py shell
 
-test: train
+test: system train widget
 	$(PY) -m pytest
 
 bench: train
 	$(PY) -m bench
+
+# Several Rasa servers behind nginx on :5005, PostgreSQL tracker store, Redis lock store, all on
+# loopback (docs/cluster.md): RASA_INSTANCES [2]; data and logs in DATA_DIR [var/cluster].
+run-cluster: system train widget
+	@$(PY) scripts/cluster.py run
+
+# The cluster with 1, 2 and 3 Rasa servers under load: results/bench-cluster.json
+bench-cluster: system train
+	$(PY) -m bench.cluster
+
+# Deletes stored conversations older than RETENTION_DAYS [30] (scripts/purge.py; `make run` also
+# purges at start and every 6 hours). --dry-run only counts: make purge PURGE_ARGS=--dry-run
+purge: setup
+	@$(PY) scripts/purge.py $(PURGE_ARGS)

@@ -5,7 +5,13 @@ Configuration (environment, defaults in brackets): RASA_PORT [5005], ACTION_PORT
 RASA_API_TOKEN [unset: HTTP API off], DATA_DIR [./var] (the SQLite conversation store lives
 there), TRACKER_STORE_URL
 [sqlite:///$DATA_DIR/conversations.db], LOCK_STORE_TYPE [in_memory], REDIS_HOST/PORT/DB,
-EMERGENCY_NUMBER [911], BOOKING_URL, BOOKING_PHONE.
+EMERGENCY_NUMBER [911], BOOKING_URL, BOOKING_PHONE; for `make run`, WIDGET_PORT [8080] (the demo
+page with the website widget, widget/serve.py).
+Privacy and hardening (docs/privacy.md): ALLOWED_ORIGINS [http://localhost:$WIDGET_PORT
+http://127.0.0.1:$WIDGET_PORT] (CORS and socket.io origins), ACTION_TIMEOUT_SECONDS [10],
+RETENTION_DAYS [30] (`make run` purges at start and every PURGE_EVERY_HOURS [6]), LOG_LEVEL
+[INFO]; input limits in channels/limits.py. DATA_DIR is created private (0700) and both servers
+create files with umask 077. The action server listens on SANIC_HOST [127.0.0.1] only.
 """
 import argparse
 import os
@@ -24,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from channels.credentials import credentials  # noqa: E402
 VENV_BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "assistant.tar.gz"
+LOGGING_CONFIG = ROOT / "logging.yml"  # no message text or slot values at INFO and above
 
 
 def stack_env(rasa_port: int, action_port: int, overrides: Optional[Dict[str, str]] = None
@@ -32,12 +39,17 @@ def stack_env(rasa_port: int, action_port: int, overrides: Optional[Dict[str, st
     env = dict(os.environ)
     env.update(overrides or {})
     data_dir = Path(env.get("DATA_DIR") or ROOT / "var").resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     env["DATA_DIR"] = str(data_dir)
+    widget_port = env.get("WIDGET_PORT") or "8080"
     defaults = {
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         "TRACKER_STORE_URL": f"sqlite:///{data_dir}/conversations.db",
         "LOCK_STORE_TYPE": "in_memory",
+        "ACTION_TIMEOUT_SECONDS": "10",
+        "ALLOWED_ORIGINS": f"http://localhost:{widget_port} http://127.0.0.1:{widget_port}",
+        "RETENTION_DAYS": "30",
+        "SANIC_HOST": "127.0.0.1",  # the action server's interface: only Rasa calls it
         "REDIS_HOST": "127.0.0.1",
         "REDIS_PORT": "6379",
         "REDIS_DB": "0",
@@ -88,23 +100,29 @@ class Stack:
             out = open(self.log_dir / f"{name}.log", "ab")
         proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=out,
                                 stderr=subprocess.STDOUT if out else None,
-                                start_new_session=True)
+                                start_new_session=True, umask=0o077)
         self.procs.append(proc)
         return proc
 
     def start_actions(self, timeout: float = 120) -> subprocess.Popen:
         proc = self._spawn("actions", [str(VENV_BIN / "rasa"), "run", "actions", "--actions",
-                                       "actions", "--port", str(self.action_port)])
+                                       "actions", "--port", str(self.action_port),
+                                       "--logging-config-file", str(LOGGING_CONFIG)])
         wait_http(f"http://127.0.0.1:{self.action_port}/health", timeout, proc)
         return proc
 
     def rasa_args(self) -> List[str]:
-        return ["--model", str(self.model), "--endpoints", "endpoints.yml"]
+        return ["--model", str(self.model), "--endpoints", "endpoints.yml",
+                "--logging-config-file", str(LOGGING_CONFIG)]
 
     def api_args(self) -> List[str]:
         """The HTTP API is on only with a token, and then every route needs it."""
         token = self.env.get("RASA_API_TOKEN")
         return ["--enable-api", "--auth-token", token] if token else []
+
+    def origins(self) -> List[str]:
+        """The origins allowed by CORS and socket.io (ALLOWED_ORIGINS; `*` for any)."""
+        return self.env["ALLOWED_ORIGINS"].replace(",", " ").split()
 
     def write_credentials(self) -> Path:
         """Channel secrets come from the environment; the file is readable by its owner only."""
@@ -117,8 +135,18 @@ class Stack:
         proc = self._spawn("rasa", [str(VENV_BIN / "rasa"), "run", *self.rasa_args(),
                                     *self.api_args(),
                                     "--credentials", str(self.write_credentials()),
-                                    "--port", str(self.rasa_port), "--cors", "*"])
+                                    "--port", str(self.rasa_port), "--cors", *self.origins()])
         wait_http(self.url + "/", timeout, proc)
+        return proc
+
+    def start_widget(self, port: Optional[int] = None, timeout: float = 30) -> subprocess.Popen:
+        """The demo clinic page with the website widget (widget/serve.py), talking to this
+        stack's Rasa server; port: WIDGET_PORT [8080]."""
+        self.widget_port = port or int(self.env.get("WIDGET_PORT") or 8080)
+        proc = self._spawn("widget", [sys.executable, str(ROOT / "widget" / "serve.py"),
+                                      "--port", str(self.widget_port),
+                                      "--rasa-port", str(self.rasa_port)])
+        wait_http(f"http://127.0.0.1:{self.widget_port}/", timeout, proc)
         return proc
 
     def start(self) -> "Stack":
@@ -152,6 +180,8 @@ def main() -> int:
     mode = parser.parse_args().mode
     stack = Stack(int(os.environ.get("RASA_PORT", 5005)), int(os.environ.get("ACTION_PORT", 5055)))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    from purge import start_retention
+    start_retention(stack.env)  # deletes conversations older than RETENTION_DAYS
     try:
         print(f"Starting the action server on port {stack.action_port} ...", flush=True)
         stack.start_actions()
@@ -160,17 +190,19 @@ def main() -> int:
                                     "--port", str(stack.rasa_port)], cwd=ROOT, env=stack.env)
         print(f"Starting the Rasa server on port {stack.rasa_port} ...", flush=True)
         stack.start_rasa()
+        stack.start_widget()
         print(f"""
 The assistant is ready.
+  Website:  http://localhost:{stack.widget_port} (a demo clinic page with the chat widget)
   REST:     curl -s -X POST {stack.url}/webhooks/rest/webhook \\
               -H 'Content-Type: application/json' \\
               -d '{{"sender": "me", "message": "What is an MRI?"}}'
   socketio: {stack.url}/socket.io (the website widget's channel)
-Press Ctrl-C to stop both servers.
+Press Ctrl-C to stop the servers.
 """, flush=True)
         while all(p.poll() is None for p in stack.procs):
             time.sleep(0.5)
-        print("A server stopped unexpectedly; stopping the other.", file=sys.stderr)
+        print("A server stopped unexpectedly; stopping the others.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 0

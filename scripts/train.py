@@ -31,7 +31,7 @@ def main() -> int:
     if MODEL.exists() and STAMP.exists() and STAMP.read_text().strip() == want:
         print(f"Model is up to date: {MODEL.relative_to(ROOT)}")
         return 0
-    print("Training the model (about two minutes on 2 cores) ...", flush=True)
+    print("Training the model (several minutes on 2 cores) ...", flush=True)
     started = time.monotonic()
     env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false",
                TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
