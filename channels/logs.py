@@ -1,16 +1,18 @@
 """Logs without health information: no message text, no slot values, no raw sender ids.
 
 Conversations are health information, so at INFO and above the servers log only what happened
-(an event name) and to whom as a hash (`hash_sender`). Our own code logs that way by design.
-Rasa's and the libraries' records are filtered by `PrivacyFilter`, which logging.yml attaches to
-every handler of both servers (`--logging-config-file`), because they do carry user data:
+(an event name) and to whom as a hash (`hash_sender`). The project's code logs that way by
+design; every record, Rasa's and the libraries' included, also goes through `PrivacyFilter`,
+which logging.yml attaches to every handler of both servers (`--logging-config-file`), because
+Rasa's records do carry user data:
 
 - Rasa's structlog events are rendered to JSON with keys such as `text`, `rasa_events`,
   `tracker_latest_message` and, with exceptions, every frame's local variables (the REST
   channel's `rest.message.received.failure` logs the message text and the tracker that way).
   The filter keeps the event name and level and drops the rest.
-- A traceback's exception message can quote data (a failed SQL statement lists its parameters),
-  so tracebacks from other code keep the exception type and the frames, not the message.
+- A traceback's exception message can quote data (a failed SQL statement lists its parameters,
+  a platform's error repeats the message), so tracebacks keep the exception type and the
+  frames, not the message.
 - Anything logged while a message is being handled has that message's text and sender id
   replaced (`handling` sets them for the current task).
 - API tokens in logged URLs (`?token=...`, as Sanic's error log quotes the request URL) are
@@ -29,8 +31,6 @@ import re
 import traceback
 from typing import Any, Dict, Iterator, Optional, Tuple
 
-# Our own modules: they never log message text or raw sender ids at INFO or above.
-TRUSTED_LOGGERS = ("channels", "actions", "scripts", "purge")
 # Keys of Rasa's structlog events that name things rather than carry conversation content.
 SAFE_EVENT_KEYS = ("event", "level", "log_level", "action_name", "event_key", "status",
                    "filename", "model", "policy_name")
@@ -98,19 +98,17 @@ class PrivacyFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno < logging.INFO:
             return True
-        trusted = record.name.split(".")[0] in TRUSTED_LOGGERS
         try:
             message = record.getMessage()
         except Exception:  # a broken format string: keep the template only
             message = str(record.msg)
-        if not trusted:
-            message = _summarise_structlog(message) or SQL_PARAMETERS.sub(
-                f"[parameters: {REDACTED}]", message)
-            if record.exc_info and record.exc_info[0] is not None:
-                message = f"{message}\n{_safe_traceback(record.exc_info)}"
-                record.exc_info = None
-                record.exc_text = None
-            record.stack_info = None
+        message = _summarise_structlog(message) or SQL_PARAMETERS.sub(
+            f"[parameters: {REDACTED}]", message)
+        if record.exc_info and record.exc_info[0] is not None:
+            message = f"{message}\n{_safe_traceback(record.exc_info)}"
+            record.exc_info = None
+            record.exc_text = None
+        record.stack_info = None
         message = TOKEN_IN_URL.sub(rf"\1{REDACTED}", message)
         current = _current.get()
         if current is not None:
@@ -121,3 +119,18 @@ class PrivacyFilter(logging.Filter):
                 message = message.replace(sender_id, f"sender:{hash_sender(sender_id)}")
         record.msg, record.args = message, None
         return True
+
+
+def filter_every_handler() -> int:
+    """Adds PrivacyFilter to every handler that lacks it; returns how many. For handlers set up
+    after logging.yml: Rasa creates its API app with Sanic's own logging config, which gives
+    Sanic's loggers new handlers."""
+    loggers = [logging.getLogger(), *(logger for logger in logging.root.manager.loggerDict.values()
+                                      if isinstance(logger, logging.Logger))]
+    added = 0
+    for logger in loggers:
+        for handler in logger.handlers:
+            if not any(isinstance(f, PrivacyFilter) for f in handler.filters):
+                handler.addFilter(PrivacyFilter())
+                added += 1
+    return added

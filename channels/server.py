@@ -13,7 +13,9 @@ once the agent is loaded, and calls it again before each message in case the age
   to ALLOWED_ORIGINS. `--cors` covers HTTP only, and Rasa creates its socket.io server with
   origin checks off, so a page on any site could otherwise open a WebSocket to it;
 - with the HTTP API on, makes `GET /version`, Rasa's one API route without authentication,
-  require the API token like the others.
+  require the API token like the others;
+- puts the log privacy filter (channels/logs.py) on handlers created after logging.yml was
+  applied (Sanic's, when Rasa creates its API app).
 """
 import hmac
 import logging
@@ -26,6 +28,7 @@ from sanic.response import HTTPResponse, json as json_response
 
 from channels.action_endpoint import ResilientActionEndpoint
 from channels.limits import MessageGuard
+from channels.logs import filter_every_handler
 
 logger = logging.getLogger(__name__)
 
@@ -35,12 +38,14 @@ DEFAULT_WIDGET_PORT = "8080"
 
 def allowed_origins(env: Optional[dict] = None) -> List[str]:
     """ALLOWED_ORIGINS (comma- or space-separated; `*` for any), by default the demo page's own
-    origin http://localhost:$WIDGET_PORT (8080)."""
+    origin, http://localhost:$WIDGET_PORT (8080) or the same with 127.0.0.1 (as scripts/stack.py
+    sets it)."""
     env = os.environ if env is None else env
     value = (env.get("ALLOWED_ORIGINS") or "").replace(",", " ").split()
     if value:
         return value
-    return [f"http://localhost:{env.get('WIDGET_PORT') or DEFAULT_WIDGET_PORT}"]
+    port = env.get("WIDGET_PORT") or DEFAULT_WIDGET_PORT
+    return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
 
 
 def _install_on_agent(agent: Any) -> None:
@@ -86,6 +91,7 @@ def install(app: Sanic) -> None:
     if getattr(app.ctx, "hardening_installed", False):
         return
     app.ctx.hardening_installed = True
+    filter_every_handler()
     _limit_socket_origins(app)
     if os.environ.get("RASA_API_TOKEN"):
         app.register_middleware(_version_needs_token, "request")

@@ -112,21 +112,24 @@ def purge_configured(env: Optional[Mapping[str, str]] = None) -> Dict[str, int]:
 
 
 def start_retention(env: Mapping[str, str]) -> threading.Thread:
-    """For `make run`: purges now and then every PURGE_EVERY_HOURS [6], in the background."""
+    """For `make run`: purges now, then every PURGE_EVERY_HOURS [6] in the background."""
     every = float(env.get("PURGE_EVERY_HOURS") or 6) * 3600
+
+    def purge_and_report() -> None:
+        try:
+            result = purge_configured(env)
+            print(f"Retention ({retention_days(env):g} days): deleted "
+                  f"{result['conversations']} conversation(s), {result['events']} event(s).",
+                  flush=True)
+        except Exception as error:  # keep serving; say so
+            print(f"Retention purge failed: {type(error).__name__}", file=sys.stderr, flush=True)
 
     def run() -> None:
         while True:
-            try:
-                result = purge_configured(env)
-                print(f"Retention ({retention_days(env):g} days): deleted "
-                      f"{result['conversations']} conversation(s), {result['events']} event(s).",
-                      flush=True)
-            except Exception as error:  # keep serving; say so
-                print(f"Retention purge failed: {type(error).__name__}", file=sys.stderr,
-                      flush=True)
             time.sleep(every)
+            purge_and_report()
 
+    purge_and_report()
     thread = threading.Thread(target=run, name="retention", daemon=True)
     thread.start()
     return thread

@@ -236,6 +236,7 @@ def test_logs_carry_no_message_text_slot_values_or_raw_sender(stack):
     logs = "".join(p.read_text(errors="replace") for p in stack.log_dir.glob("*.log"))
     assert marker not in logs
     assert chat.sender not in logs
+    assert API_TOKEN not in logs
     from channels.logs import hash_sender
 
     assert f"sender={hash_sender(chat.sender)}" in logs, "events are logged, by hashed sender"
