@@ -51,7 +51,9 @@ def widget_url(stack) -> str:
     stack.stop_process(proc)
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread until it is
+# closed, and later tests (asyncio.run) need the thread free.
+@pytest.fixture(scope="module")
 def browser() -> Browser:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs it (scripts/setup-system)")
