@@ -237,6 +237,7 @@ class Cluster:
             shutil.rmtree(pgdata)
         pgdata.mkdir(parents=True, mode=0o700)
         pwfile = self.data_dir / ".pg-pwfile"
+        pwfile.touch(mode=0o600)
         pwfile.write_text(passwords["postgres"] + "\n")
         if user:
             entry = pwd.getpwnam(user)
@@ -343,7 +344,7 @@ class Cluster:
 
     def rasa_stack(self, index: int) -> Stack:
         return LoopbackStack(self.rasa_ports[index], self.action_port, env=self.rasa_env(),
-                     log_dir=self.logs / f"rasa-{index + 1}")
+                             log_dir=self.logs / f"rasa-{index + 1}")
 
     def start_rasa_servers(self, timeout: float = 400) -> None:
         """All at once: loading the model is what takes time, and they share it out."""
@@ -380,14 +381,23 @@ class Cluster:
 
     def start_widget(self) -> Optional[int]:
         """The demo page with the website widget, talking to nginx, as `make run` shows it."""
-        self.front = Stack(self.port, self.action_port, env=self.rasa_env(),
-                           log_dir=self.logs / "widget")
+        env = self.rasa_env()
+        env.setdefault("WIDGET_HOST", LOOPBACK)  # like everything else here
+        self.front = Stack(self.port, self.action_port, env=env, log_dir=self.logs / "widget")
         if not hasattr(self.front, "start_widget"):
             return None
         self.front.start_widget()
         return getattr(self.front, "widget_port", None)
 
     # -- all together ------------------------------------------------------------------------
+
+    def check_programs(self) -> None:
+        missing = [name for name, needed in (("nginx", True), ("redis-server", self.own_redis))
+                   if needed and not shutil.which(name)]
+        if missing:
+            raise RuntimeError(f"{', '.join(missing)} not installed: run scripts/setup-system")
+        if self.own_postgres:
+            self.postgres_bin()
 
     def check_ports(self) -> None:
         wanted = {"nginx": self.port, "nginx (actions)": self.action_port}
@@ -403,6 +413,7 @@ class Cluster:
 
     def start(self, log=lambda message: None) -> "Cluster":
         try:
+            self.check_programs()
             self.check_ports()
             self.data_dir.mkdir(parents=True, exist_ok=True)
             self.write_nginx_conf()  # a broken configuration fails before the slow part

@@ -7,7 +7,7 @@ there), TRACKER_STORE_URL
 [sqlite:///$DATA_DIR/conversations.db], LOCK_STORE_TYPE [in_memory], REDIS_HOST/PORT/DB,
 EMERGENCY_NUMBER [911], BOOKING_URL, BOOKING_PHONE; for `make run`, WIDGET_PORT [8080] (the demo
 page with the website widget, widget/serve.py).
-Privacy and hardening (docs/privacy.md): ALLOWED_ORIGINS [http://localhost:$WIDGET_PORT
+Privacy and hardening (README, "Data and privacy"): ALLOWED_ORIGINS [http://localhost:$WIDGET_PORT
 http://127.0.0.1:$WIDGET_PORT] (CORS and socket.io origins), ACTION_TIMEOUT_SECONDS [10],
 RETENTION_DAYS [30] (`make run` purges at start and every PURGE_EVERY_HOURS [6]), LOG_LEVEL
 [INFO]; input limits in channels/limits.py. DATA_DIR is created private (0700) and both servers

@@ -1,11 +1,14 @@
 """Patients talking to the cluster over REST, and what their stored conversations must show."""
+import asyncio
+import threading
 import time
 import uuid
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Tuple
 
 import requests
 
 API_TOKEN = "cluster-" + uuid.uuid4().hex
+ORIGIN = "http://localhost:8080"  # the widget page's origin, allowed by the cluster under test
 # The screening form's questions when every answer is "no" (domain.yml; the follow-ups both_legs,
 # injury_severe, bone_risk and infection_risk are skipped): after k answers it asks NO_PATH[k].
 NO_PATH = ["bladder_bowel_change", "saddle_numbness", "leg_weakness", "leg_numbness",
@@ -16,6 +19,25 @@ FAQS = ["What is an MRI?", "is a ct scan safe", "what can an x-ray show",
         "can ultrasound help my back"]
 MID_CHECK_FAQ = "what is a CT scan?"  # answered, then the pending question is asked again
 FAILED = (502, 503, 504)
+
+
+def run_async(make_coroutine: Callable[[], Awaitable[Any]]) -> Any:
+    """asyncio.run on a thread of its own: an earlier test may have left an event loop running
+    in the main thread (Playwright's sync API does), where asyncio.run would refuse."""
+    outcome: Dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = asyncio.run(make_coroutine())
+        except BaseException as error:  # noqa: BLE001 (raised again below)
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
 
 
 class Patient:

@@ -10,7 +10,7 @@ import pytest
 import redis
 
 from cluster import LOCK_STORE, Cluster
-from cluster_client import API_TOKEN
+from cluster_client import API_TOKEN, ORIGIN
 from stack import MODEL
 
 
@@ -62,7 +62,8 @@ def cluster(request):
     servers = Cluster(path / "data", port=free_port(), rasa_ports=[free_port(), free_port()],
                       action_port=free_port(), action_ports=[free_port()],
                       postgres_port=free_port(), redis_port=free_port(),
-                      env={**_clean_env(), "RASA_API_TOKEN": API_TOKEN},
+                      env={**_clean_env(), "RASA_API_TOKEN": API_TOKEN,
+                           "ALLOWED_ORIGINS": ORIGIN},
                       # CLUSTER_TEST_LOCK_STORE=redis runs the tests on Rasa's own Redis lock
                       # store, to see what the cluster's (deploy/lock_store.py) fixes
                       lock_store=os.environ.get("CLUSTER_TEST_LOCK_STORE") or LOCK_STORE)
@@ -80,6 +81,7 @@ def _clean_env():
     """The test's own stores, whatever the developer's shell has set."""
     env = dict(os.environ)
     for key in ("TRACKER_STORE_URL", "LOCK_STORE_TYPE", "REDIS_HOST", "REDIS_PORT", "REDIS_DB",
-                "DATA_DIR", "RASA_PORT", "ACTION_PORT"):
+                "DATA_DIR", "RASA_PORT", "ACTION_PORT", "LOCK_LEASE_SECONDS",
+                "LOCK_REDIS_WAIT_SECONDS"):
         env.pop(key, None)
     return env

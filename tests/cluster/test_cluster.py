@@ -12,8 +12,9 @@ import pytest
 import requests
 import socketio
 
-from cluster_client import (FAQS, GREETINGS, MID_CHECK_FAQ, Patient,
-                            assert_screening_at, assert_turns_whole, user_texts)
+from cluster_client import (FAQS, GREETINGS, MID_CHECK_FAQ, ORIGIN, Patient,
+                            assert_screening_at, assert_turns_whole, run_async,
+                            user_texts)
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +48,7 @@ def test_socketio_through_nginx(cluster, transport):
         client.on("bot_uttered", answers.put_nowait)
         session = f"sio-{transport}-{time.monotonic_ns()}"
         await client.connect(cluster.url, socketio_path="socket.io", transports=[transport],
-                             headers={"Origin": "http://localhost:8080"})
+                             headers={"Origin": ORIGIN})
         try:
             await client.emit("session_request", {"session_id": session})
             await asyncio.wait_for(confirmed.wait(), 30)
@@ -61,7 +62,7 @@ def test_socketio_through_nginx(cluster, transport):
         finally:
             await client.disconnect()
 
-    texts = asyncio.run(talk())
+    texts = run_async(talk)
     assert all(texts) and any("MRI" in t for t in texts), texts
 
 

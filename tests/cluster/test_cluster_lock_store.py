@@ -8,6 +8,7 @@ from typing import Dict, List
 
 import pytest
 
+from cluster_client import run_async
 from deploy.lock_store import AtomicRedisLockStore
 from rasa.core.lock_store import LockError
 from rasa.utils.endpoints import EndpointConfig
@@ -42,7 +43,8 @@ class Critical:
 
 
 def in_threads(*workers) -> None:
-    """Each worker (a coroutine function) on its own thread and event loop, like servers."""
+    """Each worker (a coroutine function) on its own thread and event loop, like servers.
+    (Never asyncio.run on the main thread: an earlier test may have left a loop running.)"""
     errors = []
 
     def run(worker):
@@ -84,7 +86,7 @@ def test_a_dead_holder_frees_the_conversation_after_one_lease(redis_server):
         async with alive.lock("crash"):
             return time.monotonic() - started
 
-    waited = asyncio.run(take())
+    waited = run_async(take)
     assert 0.8 < waited < 3
 
 
@@ -115,7 +117,7 @@ def test_waits_while_redis_restarts(redis_server):
             return time.monotonic() - started
 
     try:
-        waited = asyncio.run(take())
+        waited = run_async(take)
     finally:
         restarter.join()
     # back after 1.5 s; the lost queues mean half a lease of grace (2 s) from then
@@ -134,7 +136,7 @@ def test_gives_up_cleanly_when_redis_stays_away(redis_server):
 
     try:
         with pytest.raises(LockError):
-            asyncio.run(take())
+            run_async(take)
     finally:
         redis_server.start()
     assert not entered
