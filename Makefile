@@ -37,7 +37,8 @@ bench: train
 	$(PY) -m bench
 
 # Several Rasa servers behind nginx on :5005, PostgreSQL tracker store, Redis lock store, all on
-# loopback (README: "Running several Rasa servers"): RASA_INSTANCES [2]; data and logs in DATA_DIR [var/cluster].
+# loopback (README: "Running several Rasa servers"): RASA_INSTANCES [2]; data and logs in
+# DATA_DIR [var/cluster].
 run-cluster: system train widget
 	@$(PY) scripts/cluster.py run
 

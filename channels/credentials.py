@@ -15,7 +15,8 @@ def _optional(env: Mapping[str, str], name: str) -> Optional[str]:
 
 
 # (credentials key, environment variables it needs, builder from those values). The classes are
-# Rasa's channels, adapted in channels/messaging.py; README, "Messaging channels" tells how to set each up.
+# Rasa's channels, adapted in channels/messaging.py; the README's "Messaging channels" tells
+# how to set each up.
 OPTIONAL_CHANNELS: Tuple[Tuple[str, Tuple[str, ...], Callable[[Mapping[str, str]], Dict]], ...] = (
     ("channels.messaging.TelegramChannel",
      ("TELEGRAM_ACCESS_TOKEN", "TELEGRAM_BOT_USERNAME", "TELEGRAM_WEBHOOK_URL"),

@@ -4,8 +4,8 @@ Rasa's own `RedisLockStore` (`LOCK_STORE_TYPE=redis`) keeps each conversation's 
 one JSON value and changes it with a plain GET, then SET. Two servers that receive a message for
 the same conversation at the same moment can both read the empty queue, both take ticket 0 and
 process the conversation at once; the SQL tracker store then keeps a mix of both turns (see
-README, "Running several Rasa servers"). This store keeps Rasa's ticket queue (messages of one conversation are handled
-one at a time, in arrival order) and changes it atomically, with leases:
+README, "Running several Rasa servers"). This store keeps Rasa's ticket queue (messages of one
+conversation are handled one at a time, in arrival order) and changes it atomically, with leases:
 
 - every change is a WATCH/MULTI transaction, retried when another server changed the queue;
 - a ticket is a lease of LOCK_LEASE_SECONDS [12], renewed every quarter of that while its message
