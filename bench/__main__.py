@@ -97,10 +97,10 @@ def cold_start(run_dir: Path) -> Dict[str, float]:
 def rasa_init_bot(run_dir: Path) -> Dict[str, float]:
     """The `rasa init` example bot, trained here, measured the same way."""
     project = run_dir / "rasa-init"
+    project.mkdir()  # `rasa init --init-dir` wants an existing folder
     env = stack_env(0, 0, {"DATA_DIR": str(run_dir / "init-data")})
     subprocess.run([str(VENV_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)],
-                   cwd=run_dir, env=env, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+                   cwd=run_dir, env=env, check=True, stdout=subprocess.DEVNULL)
     port = free_port()
     proc = subprocess.Popen([str(VENV_BIN / "rasa"), "run", "--port", str(port)], cwd=project,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
