@@ -21,7 +21,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 from holdout import evaluate  # noqa: E402
-from stack import MODEL, VENV_BIN, Stack, stack_env  # noqa: E402
+from stack import MODEL, VENV_BIN, Stack, free_port, stack_env  # noqa: E402
 
 RESULTS = ROOT / "results" / "bench.json"
 TOKEN = "bench-" + uuid.uuid4().hex
@@ -32,11 +32,6 @@ OUR_MESSAGES = ["hello", "What is an MRI?", "Do I need a scan for my back?", "wh
 INIT_MESSAGES = ["hello", "I am feeling great", "not good", "are you a bot?", "yes", "bye"]
 
 
-def free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def say(url: str, sender: str, text: str) -> float:

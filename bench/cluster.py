@@ -13,7 +13,6 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -28,7 +27,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 from cluster import Cluster  # noqa: E402
-from stack import MODEL  # noqa: E402
+from stack import MODEL, free_port  # noqa: E402
 
 RESULTS = ROOT / "results" / "bench-cluster.json"
 INSTANCES = [int(n) for n in os.environ.get("BENCH_INSTANCES", "1,2,3").split(",")]
@@ -39,10 +38,6 @@ CONVERSATION = ["hello", "What is an MRI?", "check my symptoms", "no", "no", "no
                 "what is a CT scan?", "no", "stop", "is a ct scan safe", "thanks"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def percentile(values: List[float], q: int) -> float:

@@ -64,6 +64,14 @@ def stack_env(rasa_port: int, action_port: int, overrides: Optional[Dict[str, st
     return env
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on now (for servers started on free ports)."""
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def wait_http(url: str, timeout: float, proc: subprocess.Popen) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -2,7 +2,6 @@
 started once for the cluster tests by scripts/cluster.py and torn down after them."""
 import os
 import shutil
-import socket
 import tempfile
 from pathlib import Path
 
@@ -11,13 +10,9 @@ import redis
 
 from cluster import LOCK_STORE, Cluster
 from cluster_client import API_TOKEN, ORIGIN
-from stack import MODEL
+from stack import MODEL, free_port
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run_dir(name: str) -> Path:

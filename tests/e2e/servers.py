@@ -1,19 +1,14 @@
 """Talking to the real servers from tests: ports, the API token, a patient's conversation."""
-import socket
 import uuid
 from typing import Any, Dict, List, Optional
 
 import requests
 
-from stack import Stack
+from stack import Stack, free_port  # noqa: F401  (re-exported for tests)
 
 API_TOKEN = "test-" + uuid.uuid4().hex
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Chat:
