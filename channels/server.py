@@ -9,6 +9,8 @@ once the agent is loaded, and calls it again before each message in case the age
   channel's messages go through: input limits and throttling for all channels;
 - replaces the agent's action endpoint by `ResilientActionEndpoint` (channels/action_endpoint.py):
   bounded wait for the action server and a clean "temporarily unavailable" turn;
+- has Rasa check action server responses against a schema validator built once instead of
+  re-checking the schema on every call (channels/action_endpoint.py);
 - limits socket.io connections (any channel with a python-socketio server, such as the widget's)
   to ALLOWED_ORIGINS. `--cors` covers HTTP only, and Rasa creates its socket.io server with
   origin checks off, so a page on any site could otherwise open a WebSocket to it;
@@ -26,7 +28,7 @@ from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, json as json_response
 
-from channels.action_endpoint import ResilientActionEndpoint
+from channels.action_endpoint import ResilientActionEndpoint, check_responses_with_one_validator
 from channels.limits import MessageGuard
 from channels.logs import filter_every_handler
 
@@ -91,6 +93,7 @@ def install(app: Sanic) -> None:
     if getattr(app.ctx, "hardening_installed", False):
         return
     app.ctx.hardening_installed = True
+    check_responses_with_one_validator()
     filter_every_handler()
     _limit_socket_origins(app)
     if os.environ.get("RASA_API_TOKEN"):
