@@ -56,7 +56,6 @@ def stack_env(rasa_port: int, action_port: int, overrides: Optional[Dict[str, st
         "RASA_TELEMETRY_ENABLED": "false",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
-        "PYTHONWARNINGS": "ignore::DeprecationWarning",  # library deprecation noise, not ours
         "PYTHONPATH": str(ROOT),
     }
     for key, value in defaults.items():

@@ -34,8 +34,7 @@ def main() -> int:
     print("Training the model (several minutes on 2 cores) ...", flush=True)
     started = time.monotonic()
     env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false",
-               TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1",
-               PYTHONWARNINGS="ignore::DeprecationWarning")
+               TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
     # No training cache: every training is a whole one, so the time `make bench` reports is real.
     env.setdefault("RASA_MAX_CACHE_SIZE", "0")
     rc = subprocess.call(
