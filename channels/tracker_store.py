@@ -62,9 +62,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
 
     async def erase(self, sender_id: Text) -> int:
         """Deletes every stored event of the conversation; returns how many."""
-        with self.session_scope() as session:
-            if self.engine.dialect.name == "sqlite":
-                session.execute(sa.text("PRAGMA secure_delete = ON"))
+        with self.session_scope() as session:  # secure_delete: see make_private
             deleted = (session.query(self.SQLEvent)
                        .filter(self.SQLEvent.sender_id == sender_id)
                        .delete(synchronize_session=False))

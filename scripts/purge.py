@@ -15,8 +15,9 @@ import os
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Mapping, Optional
+from typing import Dict, Iterator, Mapping, Optional
 
 import sqlalchemy as sa
 
@@ -58,6 +59,21 @@ def retention_days(env: Optional[Mapping[str, str]] = None) -> float:
     return days
 
 
+@contextmanager
+def _transaction(url: str) -> Iterator[sa.engine.Connection]:
+    """One transaction on the store. On SQLite, deleted rows are overwritten in the file
+    (`secure_delete`), as in the servers' store (channels/tracker_store.py)."""
+    engine = sa.create_engine(url, **({"connect_args": {"timeout": 30}}
+                                      if url.startswith("sqlite") else {}))
+    try:
+        with engine.begin() as connection:
+            if engine.dialect.name == "sqlite":
+                connection.execute(sa.text("PRAGMA secure_delete = ON"))
+            yield connection
+    finally:
+        engine.dispose()
+
+
 def purge(url: str, days: float, now: Optional[float] = None, dry_run: bool = False
           ) -> Dict[str, int]:
     """Deletes what is older than `days` before `now` (default: the current time); returns
@@ -65,42 +81,28 @@ def purge(url: str, days: float, now: Optional[float] = None, dry_run: bool = Fa
     cutoff = (time.time() if now is None else now) - days * 86400
     if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
         return {"conversations": 0, "events": 0}
-    engine = sa.create_engine(url, **({"connect_args": {"timeout": 30}}
-                                      if url.startswith("sqlite") else {}))
-    try:
-        if not sa.inspect(engine).has_table("events"):
+    with _transaction(url) as connection:
+        if not sa.inspect(connection).has_table("events"):
             return {"conversations": 0, "events": 0}
-        with engine.begin() as connection:
-            if engine.dialect.name == "sqlite":
-                connection.execute(sa.text("PRAGMA secure_delete = ON"))
-            senders = [row[0] for row in connection.execute(EXPIRED_SENDERS, {"cutoff": cutoff})]
-            events = 0
-            if dry_run:
-                for sender_id in senders:
-                    events += connection.execute(
-                        sa.text("SELECT COUNT(*) FROM events WHERE sender_id = :s"),
-                        {"s": sender_id}).scalar()
-                events += connection.execute(COUNT_OLD_SESSIONS, {"cutoff": cutoff}).scalar()
-            else:
-                for sender_id in senders:
-                    events += connection.execute(DELETE_SENDER, {"sender_id": sender_id}).rowcount
-                events += connection.execute(DELETE_OLD_SESSIONS, {"cutoff": cutoff}).rowcount
-    finally:
-        engine.dispose()
+        senders = [row[0] for row in connection.execute(EXPIRED_SENDERS, {"cutoff": cutoff})]
+        events = 0
+        if dry_run:
+            for sender_id in senders:
+                events += connection.execute(
+                    sa.text("SELECT COUNT(*) FROM events WHERE sender_id = :s"),
+                    {"s": sender_id}).scalar()
+            events += connection.execute(COUNT_OLD_SESSIONS, {"cutoff": cutoff}).scalar()
+        else:
+            for sender_id in senders:
+                events += connection.execute(DELETE_SENDER, {"sender_id": sender_id}).rowcount
+            events += connection.execute(DELETE_OLD_SESSIONS, {"cutoff": cutoff}).rowcount
     return {"conversations": len(senders), "events": events}
 
 
 def delete_conversation(url: str, sender_id: str) -> int:
     """Deletes every stored event of one conversation; returns how many."""
-    engine = sa.create_engine(url, **({"connect_args": {"timeout": 30}}
-                                      if url.startswith("sqlite") else {}))
-    try:
-        with engine.begin() as connection:
-            if engine.dialect.name == "sqlite":
-                connection.execute(sa.text("PRAGMA secure_delete = ON"))
-            return connection.execute(DELETE_SENDER, {"sender_id": sender_id}).rowcount
-    finally:
-        engine.dispose()
+    with _transaction(url) as connection:
+        return connection.execute(DELETE_SENDER, {"sender_id": sender_id}).rowcount
 
 
 def purge_configured(env: Optional[Mapping[str, str]] = None) -> Dict[str, int]:
