@@ -1,0 +1,47 @@
+"""What a message's facts mean for the conversation, by the decision table.
+
+A message is an emergency when the facts it states for the patient, now, make an emergency row
+of actions/triage.py (single signs and combined rows alike), or when someone else's facts, now,
+do. A question about an emergency sign is a sign question. No Rasa imports.
+"""
+from dataclasses import dataclass
+from typing import Dict, Iterable, Tuple
+
+from actions import triage
+from components.language.layer import (
+    AFFIRMED,
+    SOMEONE_ELSE_NOW,
+    UNCERTAIN,
+    ASKED,
+    Fact,
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    emergency: bool
+    someone_else: bool  # the emergency is someone else's, now
+    asked_signs: Tuple[str, ...]  # emergency signs the message asks about
+    explained: bool  # every sign mention is denied, past, hypothetical, asked or not the patient's
+
+
+def own_answers(facts: Iterable[Fact]) -> Dict[str, object]:
+    """The table answers the patient's facts give (yes only: a denial never skips a question)."""
+    return triage.with_implied({f.slot: True for f in facts if f.counts})
+
+
+def verdict(facts: Tuple[Fact, ...]) -> Verdict:
+    own = own_answers(facts)
+    others = triage.with_implied({
+        f.slot: True for f in facts
+        if f.experiencer == SOMEONE_ELSE_NOW and f.assertion in (AFFIRMED, UNCERTAIN)})
+    own_emergency = triage.decide(own).level == triage.EMERGENCY
+    other_emergency = triage.decide(others).level == triage.EMERGENCY
+    signs = [f for f in facts if f.slot in triage.SIGNS]
+    asked = tuple(dict.fromkeys(f.slot for f in signs if f.assertion == ASKED))
+    return Verdict(
+        emergency=own_emergency or other_emergency,
+        someone_else=other_emergency and not own_emergency,
+        asked_signs=() if own_emergency or other_emergency else asked,
+        explained=bool(signs) and not any(f.counts for f in signs),
+    )
