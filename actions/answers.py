@@ -1,7 +1,8 @@
-"""Normalisers for free-text answers to the screening questions (spec: triage.md).
+"""Numbers in free-text answers to the check's two number questions (spec: triage.md).
 
-Pure functions, no Rasa or spaCy imports, so the form's validators stay thin and these
-rules can be tested table-driven. A return value of ``None`` always means "could not
+Pure functions, no Rasa or spaCy imports, table-driven tests; the clinical language layer
+(components/clinical_language.py) calls them on every message and puts what they find in the
+parse data. A return value of ``None`` always means "could not
 parse": the caller explains the expected answer and asks again.
 """
 
@@ -12,9 +13,6 @@ from datetime import date, timedelta
 from typing import List, Optional, Sequence, Tuple
 
 __all__ = [
-    "parse_number",
-    "parse_yes_no",
-    "is_unsure",
     "parse_duration_weeks",
     "parse_age",
     "DAYS_PER_WEEK",
@@ -33,36 +31,10 @@ MAX_WEEKS = 100 * WEEKS_PER_YEAR  # anything longer is a typo, not a history
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 
-# Contractions typed without the apostrophe, mapped to the canonical spelling.
-_BARE_CONTRACTIONS = {
-    "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "havent": "haven't",
-    "hasnt": "hasn't", "hadnt": "hadn't", "isnt": "isn't", "arent": "aren't",
-    "wasnt": "wasn't", "werent": "weren't", "cant": "can't", "couldnt": "couldn't",
-    "wont": "won't", "wouldnt": "wouldn't", "aint": "ain't", "cannot": "can't",
-    "im": "i am", "i'm": "i am", "ive": "i have", "i've": "i have", "id": "i would",
-    "i'd": "i would", "dunno": "don't know", "idk": "don't know", "ya": "yes",
-}
-
-
 def _clean(text: str) -> str:
     """Lower-case, unify apostrophes/whitespace and expand common contractions."""
     t = (text or "").translate(_APOSTROPHES).lower().strip()
     t = re.sub(r"\s+", " ", t)
-    return t
-
-
-def _words(text: str) -> str:
-    """Clean text reduced to words separated by single spaces (apostrophes kept)."""
-    t = _clean(text)
-    t = re.sub(r"[^a-z0-9'\s]", " ", t)
-    t = " ".join(_BARE_CONTRACTIONS.get(w, w) for w in t.split())
-    # "do not" -> "don't" so one pattern covers both spellings.
-    t = re.sub(
-        r"\b(do|does|did|have|has|had|is|are|was|were|could|would|should)\s+not\b",
-        r"\1n't",
-        t,
-    )
-    t = re.sub(r"\bcan\s+not\b", "can't", t)
     return t
 
 
@@ -144,110 +116,6 @@ def _parse_number_tokens(tokens: Sequence[str]) -> Optional[float]:
     if not seen:
         return None
     return total + current + half
-
-
-def parse_number(text: str) -> Optional[float]:
-    """Parse a whole string as one number ("62", "sixty-two", "a couple", "2.5").
-
-    Shared by the duration and age parsers so both accept the same spellings.
-    """
-    t = _clean(text).replace("-", " ")
-    t = re.sub(r"[^a-z0-9.\s]", " ", t)
-    return _parse_number_tokens(t.split())
-
-
-# --------------------------------------------------------------------------------------
-# Yes / no / unsure
-# --------------------------------------------------------------------------------------
-
-# Unsure answers count as yes (spec: err on the side of caution); checked first so that
-# "I don't know" is not read as the "don't" of a no.
-_UNSURE_RE = re.compile(
-    r"\b(?:not (?:\w+ )?(?:sure|shure|sur|suer)|unsure|not certain|uncertain|maybe|mayb|"
-    r"mebbe|mabye|maybee|perhaps|possibly|possible|might be|might have|could be|"
-    r"could have|don't know|do not know|"
-    r"no idea|not known|can't tell|can't say|hard to (?:say|tell)|difficult to say|"
-    r"can't remember|don't remember|not that i remember|i guess|i suppose|"
-    r"not 100|who knows|dunno|idk|unclear|depends)\b"
-)
-# Explicit negative phrases: these beat the yes-cues inside them ("I have never", "I do not").
-_NO_PHRASE_RE = re.compile(
-    r"\b(?:not really|not at all|not a bit|not that i|"
-    r"not as far as i know|don't think so|don't believe so|don't think|guess not|"
-    r"definitely not|certainly not|absolutely not|of course not|hell no|"
-    r"(?:have|has|had|got|there is|there are|theres|with|feel|felt|i am) no|"
-    r"(?:am|is|are|was|were) not|nothing like that|none at all|never|"
-    r"don't|doesn't|didn't|haven't|hasn't|hadn't|isn't|aren't|wasn't|weren't|ain't|"
-    r"i am (?:fine|ok|okay|good|alright|all right)|all good|fine)\b"
-)
-_YES_PHRASE_RE = re.compile(
-    r"\b(?:ye+s+|yse|yess+|yas|yeah*|yeh|yah|yea|yeap|yep+|yup+|ya|y|sure|definitely|"
-    r"absolutely|certainly|of course|ofc|correct|right|true|affirmative|indeed|aye|"
-    r"i think so|i believe so|think so|guess so|probably|likely|i reckon|"
-    r"sort of|sorta|kind of|kinda|a little|a bit|a tad|bit of|little bit|slightly|"
-    r"somewhat|some|sometimes|occasionally|on and off|now and then|not much|"
-    r"a lot|lots|loads|very|quite|really bad|for sure|"
-    r"i (?:do|did|have|had|am|was|got|have had|have got)|it (?:is|does|has|was|did)|"
-    r"they (?:are|do|have|were))\b"
-)
-_NO_WORD_RE = re.compile(r"\b(?:no+|nope+|nop|noo+pe|nah+|na|naw|nay|n|none|nothing|"
-                         r"neither|negative|not|nil)\b")
-# A leading interjection settles its clause: "yes I don't sleep well" is a yes.
-_LEAD_YES_RE = re.compile(r"^(?:ye+s+|yse|yas|yeah*|yeh|yah|yea|yeap|yep+|yup+|ya|y|sure)\b")
-_LEAD_NO_RE = re.compile(r"^(?:no+|nope+|nop|nah+|na|naw|nay|n|never|negative)\b")
-
-_CLAUSE_SPLIT_RE = re.compile(r"[,;.!?]|\bbut\b|\bthough\b|\balthough\b|\bhowever\b")
-
-
-def is_unsure(text: str) -> bool:
-    """True when the answer hedges ("not sure", "maybe", "idk").
-
-    The caller uses it to tell the user that an unsure answer was counted as yes.
-    """
-    return bool(_UNSURE_RE.search(_words(text)))
-
-
-def _clause_verdict(clause: str) -> Optional[bool]:
-    clause = clause.strip()
-    if not clause:
-        return None
-    if _LEAD_YES_RE.search(clause):
-        return True
-    if _LEAD_NO_RE.search(clause):
-        return False
-    if _NO_PHRASE_RE.search(clause):
-        return False
-    if _YES_PHRASE_RE.search(clause):
-        return True
-    if _NO_WORD_RE.search(clause):
-        return False
-    return None
-
-
-def parse_yes_no(text: str) -> Optional[bool]:
-    """Map a free-text answer to True (yes or unsure), False (no) or None (neither).
-
-    Unsure counts as yes on every boolean question (triage.md). Answers are split into
-    clauses ("no, but a little"); any yes-ish clause wins so that a hedged "no" with a
-    partial yes is still screened cautiously.
-    """
-    words = _words(text)
-    if not words:
-        return None
-    if _UNSURE_RE.search(words):
-        return True
-    # split on punctuation of the cleaned text (before it was stripped)
-    raw = _clean(text)
-    for k, v in _BARE_CONTRACTIONS.items():
-        raw = re.sub(rf"(?<![\w']){re.escape(k)}(?![\w'])", v, raw)
-    verdicts = []
-    for part in _CLAUSE_SPLIT_RE.split(raw):
-        verdicts.append(_clause_verdict(_words(part)))
-    if any(v is True for v in verdicts):
-        return True
-    if any(v is False for v in verdicts):
-        return False
-    return None
 
 
 # --------------------------------------------------------------------------------------

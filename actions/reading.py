@@ -4,11 +4,14 @@ The clinical language layer (components/language) has already found the message'
 with what is said of each, and its yes/no/not-sure words; this module only decides what they
 answer. Pure functions, no Rasa imports.
 """
-from typing import Iterable, NamedTuple, Optional
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional
 
 from actions import triage
 
 YES, NO, UNSURE, EXPLAIN = "yes", "no", "unsure", "explain"
+# A button's payload names its intent: the answer it stands for.
+BUTTON_ANSWERS = {"affirm": YES, "deny": NO, "unsure": UNSURE}
+EXPLAIN_INTENT = "explain_question"
 
 
 class Mention(NamedTuple):
@@ -35,24 +38,49 @@ def read_yes_no(slot: str, mentions: Iterable[Mention], words: Iterable[Word]) -
     A detail answers the question before any yes or no does: the asked fact stated ("no, but
     I slipped off a ladder" is yes; "no temperature, just shivery" is yes: what points to care
     wins), then a request to explain, then words that answer only this question ("both",
-    "it gave way"), then the fact denied ("just sore"), then the general yes/no/not-sure words
-    (both yes and no: not sure).
+    "it gave way"; both yes and no: not sure), then the fact denied ("just sore"), then the
+    general words of the reply's first clause: not sure if one says so, else the first one.
     """
     own = {m.assertion for m in _mentions_of(slot, mentions)}
     words = list(words)
     specific = {w.kind for w in words if w.question == slot}
-    general = {w.kind for w in words if w.question is None}
+    general = [w.kind for w in words if w.question is None]
     if "affirmed" in own:
         return YES
     if "uncertain" in own:
         return UNSURE
     if EXPLAIN in general:
         return EXPLAIN
-    for kinds in (specific, {NO} if own & {"negated", "historical"} else set(), general):
+    for kinds in (specific, {NO} if own & {"negated", "historical"} else set()):
         if UNSURE in kinds or {YES, NO} <= kinds:
             return UNSURE
-        if YES in kinds:
-            return YES
-        if NO in kinds:
-            return NO
-    return None
+        if kinds:
+            return next(iter(kinds))
+    if UNSURE in general:
+        return UNSURE
+    return general[0] if general else None  # the first word settles: "yes I don't sleep"
+
+
+def mentions(entities: Iterable[Dict[str, Any]]) -> List[Mention]:
+    """The table facts the layer found in a message (an entity named after each slot)."""
+    return [Mention(e["entity"], e.get("role", ""), e.get("group", ""))
+            for e in entities if e.get("entity") in triage.BOOLEAN_SLOTS]
+
+
+def reply_to(slot: str, parse: Dict[str, Any]) -> Optional[Any]:
+    """What a message's parse data answers to the question of `slot`: yes, no, unsure or
+    explain for a yes/no question, a number or explain for the other two, None when unclear."""
+    intent = (parse.get("intent") or {}).get("name")
+    if (parse.get("text") or "").startswith("/"):
+        return BUTTON_ANSWERS.get(intent)
+    entities = parse.get("entities") or []
+    words = [Word(e["value"], e.get("role")) for e in entities if e.get("entity") == "reply"]
+    if slot in triage.NUMERIC_SLOTS:
+        numbers = [e["value"] for e in entities
+                   if e.get("entity") == "number_answer" and e.get("role") == slot]
+        if numbers:
+            return numbers[0]
+        asks = intent == EXPLAIN_INTENT or any(w.kind == EXPLAIN for w in words)
+        return EXPLAIN if asks else None
+    reply = read_yes_no(slot, mentions(entities), words)
+    return EXPLAIN if reply is None and intent == EXPLAIN_INTENT else reply

@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "assistant.tar.gz"
 STAMP = ROOT / "models" / ".trained-from"
-INPUTS = ["config.yml", "domain.yml", "data", "components", "actions/red_flags.py",
+INPUTS = ["config.yml", "domain.yml", "data", "components", "actions/triage.py", "actions/answers.py",
           "requirements.lock"]
 
 

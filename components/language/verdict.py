@@ -22,7 +22,9 @@ class Verdict:
     emergency: bool
     someone_else: bool  # the emergency is someone else's, now
     asked_signs: Tuple[str, ...]  # emergency signs the message asks about
-    explained: bool  # every sign mention is denied, past, hypothetical, asked or not the patient's
+    # the layer's reading explains the whole message and finds no emergency in it: DIET's
+    # red_flag, if any, is overruled (a reading of only part of it never overrules DIET)
+    explained: bool
 
 
 def own_answers(facts: Iterable[Fact]) -> Dict[str, object]:
@@ -30,7 +32,7 @@ def own_answers(facts: Iterable[Fact]) -> Dict[str, object]:
     return triage.with_implied({f.slot: True for f in facts if f.counts})
 
 
-def verdict(facts: Tuple[Fact, ...]) -> Verdict:
+def verdict(facts: Tuple[Fact, ...], explains_all: bool = False) -> Verdict:
     own = own_answers(facts)
     others = triage.with_implied({
         f.slot: True for f in facts
@@ -43,5 +45,5 @@ def verdict(facts: Tuple[Fact, ...]) -> Verdict:
         emergency=own_emergency or other_emergency,
         someone_else=other_emergency and not own_emergency,
         asked_signs=() if own_emergency or other_emergency else asked,
-        explained=bool(signs) and not any(f.counts for f in signs),
+        explained=explains_all and not any(f.counts for f in signs),
     )

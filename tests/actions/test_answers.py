@@ -1,4 +1,4 @@
-"""Table-driven tests for the free-text answer normalisers (triage.md, screening questions)."""
+"""Table-driven tests for the number answers (triage.md: durations and ages in free words)."""
 
 from datetime import date
 
@@ -7,67 +7,12 @@ import pytest
 from actions.answers import (
     WEEKS_PER_MONTH,
     WEEKS_PER_YEAR,
-    is_unsure,
     parse_age,
     parse_duration_weeks,
-    parse_number,
-    parse_yes_no,
 )
 
 # A Wednesday, so weekday and month answers have fixed values.
 TODAY = date(2024, 5, 15)
-
-# --------------------------------------------------------------------------------------
-# yes / no / unsure
-# --------------------------------------------------------------------------------------
-
-YES = [
-    "yes", "Yes!!", "yeah a bit", "I think so", "yep", "sort of", "a little", "kind of",
-    "ya", "yess", "yup", "definitely", "I do", "I have", "y", "yea", "yes, I have",
-    "I did", "a lot", "kinda", "yes please", "I'd say yes", "i have had a bit",
-    "yes I don't sleep well because of it",  # a leading yes settles the clause
-    "no but a little",  # a partial yes is screened cautiously
-    "Yeah no",  # mixed: err on the side of caution
-    "ofc", "sometimes",
-]
-UNSURE = [
-    "not sure", "maybe", "I don't know", "dunno", "idk", "possibly", "can't tell",
-    "perhaps", "unsure", "I dont know", "i dunno", "no idea", "not really sure", "not sur",
-    "mabye", "I'm not sure, maybe", "hard to say", "I can't remember",
-]
-NO = [
-    "no", "nope", "not really", "nah", "never", "none", "not at all", "I don't think so",
-    "no I haven't", "n", "nop", "NO.", "nooo", "nahh", "naw", "I have never", "I do not",
-    "I'm fine", "nope, definitely not", "I have no numbness", "not that I know of",
-    "not that I've noticed", "I'd say no", "no, not really", "negative",
-    "nothing like that",
-]
-NEITHER = ["what?", "purple", "how long does an mri take", "sorry?", "huh", "",
-           "why do you ask"]
-
-
-@pytest.mark.parametrize("text", YES)
-def test_yes(text):
-    assert parse_yes_no(text) is True
-    assert is_unsure(text) is False
-
-
-@pytest.mark.parametrize("text", UNSURE)
-def test_unsure_counts_as_yes(text):
-    assert parse_yes_no(text) is True
-    assert is_unsure(text) is True
-
-
-@pytest.mark.parametrize("text", NO)
-def test_no(text):
-    assert parse_yes_no(text) is False
-    assert is_unsure(text) is False
-
-
-@pytest.mark.parametrize("text", NEITHER)
-def test_neither_yes_nor_no(text):
-    assert parse_yes_no(text) is None
-
 
 # --------------------------------------------------------------------------------------
 # durations
@@ -215,20 +160,3 @@ def test_age_unparseable_or_out_of_range(text):
 def test_age_uses_cardinal_entities_but_not_durations():
     assert parse_age("I'm 67 and the pain started 3 weeks ago", ["67", "3"]) == 67
     assert parse_age("3 weeks", ["3"]) is None
-
-
-# --------------------------------------------------------------------------------------
-# numbers
-# --------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("text,value", [
-    ("62", 62), ("sixty-two", 62), ("a couple", 2), ("2.5", 2.5), ("two and a half", 2.5),
-    ("several", 3), ("a dozen", 12), ("one hundred and five", 105), ("twenty", 20),
-])
-def test_parse_number(text, value):
-    assert parse_number(text) == pytest.approx(value)
-
-
-@pytest.mark.parametrize("text", ["", "purple", "sixty purple"])
-def test_parse_number_rejects_words(text):
-    assert parse_number(text) is None

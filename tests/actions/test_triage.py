@@ -9,9 +9,10 @@ from actions.triage import (
     SLOTS,
     SOON,
     URGENT,
+    SIGNS,
     decide,
-    emergency_from_signs,
     questions_to_ask,
+    with_implied,
 )
 
 ALL_NO = {slot: False for slot in BOOLEAN_SLOTS} | {"pain_duration_weeks": 1.0, "age": 30.0}
@@ -49,7 +50,7 @@ def test_every_row_of_the_table(given, level, imaging):
     outcome = decide(given)
     assert outcome.level == level
     assert imaging in outcome.imaging
-    assert outcome.reasons
+    assert bool(outcome.reasons) == (level != SELF_CARE)
 
 
 @pytest.mark.parametrize("age,duration,level", [
@@ -69,7 +70,7 @@ def test_first_matching_row_wins():
     # emergency rows beat everything below them
     assert decide(answers(bladder_bowel_change=True, fever=True, cancer_history=True)).level == EMERGENCY
     # fever (urgent) is above cancer (urgent): reasons name fever
-    assert "fever" in decide(answers(fever=True, cancer_history=True)).reasons[0]
+    assert decide(answers(fever=True, cancer_history=True)).reasons == ("fever",)
     # urgent injury row beats the soon injury row
     assert decide(answers(recent_injury=True, bone_risk=True, weight_loss=True)).level == URGENT
     # cancer and one-leg numbness is the cord-compression emergency, not "soon"
@@ -90,35 +91,59 @@ def test_not_sure_is_passed_in_as_yes():
 
 
 def test_questions_follow_the_spec_order_and_conditions():
-    assert questions_to_ask({}) == [s for s in SLOTS if s not in
-                                    ("both_legs", "injury_severe", "bone_risk", "infection_risk")]
+    assert questions_to_ask({}) == tuple(s for s in SLOTS if s not in
+                                         ("both_legs", "injury_severe", "bone_risk",
+                                          "infection_risk"))
     assert "both_legs" in questions_to_ask({"leg_numbness": True})
     assert "injury_severe" in questions_to_ask({"recent_injury": True})
-    assert "bone_risk" not in questions_to_ask({"recent_injury": True})
+    # bone_risk follows an injury unless it was serious (asked also while that is unanswered)
+    assert "bone_risk" in questions_to_ask({"recent_injury": True})
     assert "bone_risk" in questions_to_ask({"recent_injury": True, "injury_severe": False})
+    assert "bone_risk" not in questions_to_ask({"recent_injury": False})
     assert "infection_risk" in questions_to_ask({"fever": True})
     assert "infection_risk" not in questions_to_ask({"fever": False})
 
 
 def test_no_more_questions_once_it_is_an_emergency():
-    assert questions_to_ask({"bladder_bowel_change": True}) == []
-    assert questions_to_ask({"leg_numbness": True, "both_legs": True}) == []
+    assert questions_to_ask({"bladder_bowel_change": True}) == ()
+    assert questions_to_ask({"leg_numbness": True, "both_legs": True}) == ()
     assert questions_to_ask({"bladder_bowel_change": False, "cancer_history": True,
-                             "leg_numbness": True}) == []
+                             "leg_numbness": True}) == ()
 
 
 def test_skipped_questions_are_not_asked_again():
     assert "age" not in questions_to_ask({}, skipped=["age"])
 
 
-@pytest.mark.parametrize("signs", [
-    ["bladder_bowel_change"], ["saddle_numbness"], ["leg_weakness"], ["both_legs"],
-    ["injury_severe"], [], ["unknown_sign"],
-])
-def test_free_text_signs_are_always_an_emergency(signs):
-    outcome = emergency_from_signs(signs)
-    assert outcome.level == EMERGENCY
-    assert outcome.reasons and outcome.imaging
+def test_every_answer_pointing_to_care_is_a_reason():
+    """The deciding row's reasons first, then everything else that points to care."""
+    outcome = decide(answers(fever=True, cancer_history=True, severe_pain=True,
+                             pain_duration_weeks=8.0, age=72.0))
+    assert outcome.level == URGENT
+    assert outcome.reasons == ("fever",)
+    assert outcome.also == ("cancer_history", "severe_pain", "pain_6_weeks",
+                            "age_50_pain_4_weeks")
+
+
+def test_a_row_names_only_the_reasons_that_hold():
+    assert decide(answers(recent_injury=True, age=75.0)).reasons == ("recent_injury", "age_70")
+    assert decide(answers(recent_injury=True, bone_risk=True)).reasons == (
+        "recent_injury", "bone_risk")
+
+
+def test_self_care_has_no_reasons():
+    assert decide(ALL_NO).reasons == () and decide(ALL_NO).also == ()
+
+
+def test_a_follow_up_yes_implies_its_question():
+    assert with_implied({"both_legs": True}) == {"both_legs": True, "leg_numbness": True}
+    assert with_implied({"injury_severe": True})["recent_injury"] is True
+    assert with_implied({"both_legs": False}) == {"both_legs": False}
+
+
+def test_the_signs_that_are_an_emergency_alone():
+    assert SIGNS == ("bladder_bowel_change", "saddle_numbness", "leg_weakness", "both_legs",
+                     "injury_severe")
 
 
 def test_levels_are_the_contract_values():

@@ -1,0 +1,160 @@
+"""NLU component: the clinical language layer (components/language) in Rasa's pipeline.
+
+Runs once per message on SpacyNLP's doc, after the classifiers, and writes what it read into the
+parse data, where the action server reads it (it never parses the text again):
+
+- one entity per table fact: entity = the slot, value true, role = the assertion (affirmed,
+  uncertain, negated, historical, hypothetical, asked), group = whose it is (patient,
+  someone_else, someone_else_now);
+- `reply` entities: the yes/no/not-sure words and requests to explain (value), with the one
+  question they answer as role when they answer only that one ("both");
+- `number_answer` entities: the reply read as a duration in weeks (role pain_duration_weeks)
+  and as an age in years (role age), when it can be.
+
+Then the intent, by the decision table: facts that make an emergency row (the patient's, or
+someone else's now) make it `red_flag`; DIET's `red_flag` stays unless the layer's reading
+explains the whole message (every clause is about a fact or an idiom it found, and no sign in it
+counts: denied, past, hypothetical, asked about, someone else's); a question about a sign
+is `ask_about_sign`; other symptoms stated by the patient, which DIET took for a question, are
+`describe_symptoms`.
+"""
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.utils.spacy_utils import SpacyModel
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_GROUP,
+    ENTITY_ATTRIBUTE_ROLE,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from actions import answers
+from components.language.layer import ClinicalLanguage, Reading
+from components.language.verdict import Verdict, verdict
+
+RED_FLAG = "red_flag"
+ASK_ABOUT_SIGN = "ask_about_sign"
+DESCRIBE_SYMPTOMS = "describe_symptoms"
+# DIET's guesses that a stated symptom overrides: the message is a statement, not a question.
+NOT_A_STATEMENT = ("faq", "out_of_scope", "bot_challenge", "help", "greet", "nlu_fallback")
+REPLY = "reply"
+NUMBER_ANSWER = "number_answer"
+NUMBER_ENTITIES = ("DATE", "CARDINAL")
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False, model_from="SpacyNLP"
+)
+class ClinicalLanguageReader(GraphComponent):
+    """Needs SpacyNLP's doc (and spaCy's DATE/CARDINAL entities, for the numbers) and the
+    intents of the classifiers before it."""
+
+    @classmethod
+    def required_components(cls) -> List[type]:
+        from rasa.nlu.utils.spacy_utils import SpacyNLP
+
+        return [SpacyNLP]
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
+        return cls()
+
+    def __init__(self) -> None:
+        self._layer: Optional[ClinicalLanguage] = None
+
+    def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
+        if self._layer is None:
+            self._layer = ClinicalLanguage(model.model)
+        for message in messages:
+            text = message.get(TEXT)
+            if not text or text.startswith("/"):
+                continue  # a button's payload names its intent
+            doc = message.get(SPACY_DOCS[TEXT])
+            if doc is None or doc.text != text:
+                doc = model.model(text)  # SpacyNLP lowercases unless `case_sensitive: true`
+            reading = self._layer.read(doc)
+            message.set(ENTITIES, (message.get(ENTITIES) or []) + _entities(reading, message),
+                        add_to_output=True)
+            _set_intent(message, verdict(reading.facts, reading.explains_all), reading)
+        return messages
+
+
+def _entities(reading: Reading, message: Message) -> List[Dict[Text, Any]]:
+    found = [_entity(f.slot, True, f.start_char, f.end_char, f.assertion, f.experiencer)
+             for f in reading.facts]
+    found += [_entity(REPLY, w.kind, w.start_char, w.end_char, w.question)
+              for w in reading.answers]
+    text = message.get(TEXT)
+    spacy_numbers = [text[e[ENTITY_ATTRIBUTE_START]:e[ENTITY_ATTRIBUTE_END]]
+                     for e in message.get(ENTITIES) or []
+                     if e.get(ENTITY_ATTRIBUTE_TYPE) in NUMBER_ENTITIES]
+    for slot, value in (("pain_duration_weeks", answers.parse_duration_weeks(text, spacy_numbers)),
+                        ("age", answers.parse_age(text, spacy_numbers))):
+        if value is not None:
+            found.append(_entity(NUMBER_ANSWER, value, 0, len(text), slot))
+    return found
+
+
+def _entity(entity: Text, value: Any, start: int, end: int, role: Optional[Text] = None,
+            group: Optional[Text] = None) -> Dict[Text, Any]:
+    result = {ENTITY_ATTRIBUTE_TYPE: entity, ENTITY_ATTRIBUTE_VALUE: value,
+              ENTITY_ATTRIBUTE_START: start, ENTITY_ATTRIBUTE_END: end,
+              EXTRACTOR: ClinicalLanguageReader.__name__}
+    if role:
+        result[ENTITY_ATTRIBUTE_ROLE] = role
+    if group:
+        result[ENTITY_ATTRIBUTE_GROUP] = group
+    return result
+
+
+def _set_intent(message: Message, reading_verdict: Verdict, reading: Reading) -> None:
+    intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+    stated = any(f.counts for f in reading.facts)
+    if reading_verdict.emergency:
+        _rank_first(message, RED_FLAG)
+    elif intent == RED_FLAG and reading_verdict.explained:
+        _drop(message, RED_FLAG)
+    elif reading_verdict.asked_signs and not stated:
+        _rank_first(message, ASK_ABOUT_SIGN)
+    elif stated and intent in NOT_A_STATEMENT:
+        _rank_first(message, DESCRIBE_SYMPTOMS)
+
+
+def _drop(message: Message, name: Text) -> None:
+    """The classifier's next guess, with its own confidence (the FallbackClassifier judges it)."""
+    ranking = [i for i in message.get(INTENT_RANKING_KEY) or []
+               if i.get(INTENT_NAME_KEY) != name]
+    if ranking:
+        message.set(INTENT, ranking[0], add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+
+def _rank_first(message: Message, name: Text) -> None:
+    """The layer's reading outranks the classifier: halving the others keeps their order but
+    keeps the FallbackClassifier from calling a confident classifier's guess a tie."""
+    intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
+    ranking = [intent] + [
+        {**i, PREDICTED_CONFIDENCE_KEY: i.get(PREDICTED_CONFIDENCE_KEY, 0.0) / 2}
+        for i in message.get(INTENT_RANKING_KEY) or [] if i.get(INTENT_NAME_KEY) != name]
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

@@ -1,0 +1,81 @@
+"""Replies read against the question asked (triage.md, "Reading answers"), from what the real
+clinical language layer finds in them (tests/conftest.py, `language`)."""
+import pytest
+
+from actions.reading import EXPLAIN, NO, UNSURE, YES, reply_to
+
+YES_REPLIES = ["yes", "Yes!!", "yeah a bit", "I think so", "yep", "sort of", "a little", "kind of",
+               "ya", "yess", "yup", "definitely", "I do", "I have", "y", "yea", "yes, I have",
+               "I did", "a lot", "kinda", "yes please", "ofc", "sometimes",
+               "yes I don't sleep well because of it"]
+UNSURE_REPLIES = ["not sure", "maybe", "I don't know", "dunno", "idk", "possibly", "can't tell",
+                  "perhaps", "unsure", "I dont know", "i dunno", "no idea", "not really sure",
+                  "I'm not sure, maybe", "hard to say", "I can't remember"]
+NO_REPLIES = ["no", "nope", "not really", "nah", "never", "none", "not at all",
+              "I don't think so", "no I haven't", "n", "nop", "NO.", "nooo", "naw",
+              "I have never", "I do not", "I'm fine", "nope, definitely not",
+              "not that I know of", "not that I've noticed", "no, not really", "negative",
+              "nothing like that"]
+EXPLAIN_REPLIES = ["what?", "sorry?", "huh", "why do you ask", "what do you mean?",
+                   "I'm not sure what you mean", "I don't understand", "what is saddle numbness?"]
+
+
+def read(language, slot, text, intent="inform"):
+    return reply_to(slot, language.parse(text, intent))
+
+
+@pytest.mark.parametrize("text", YES_REPLIES)
+def test_yes(language, text):
+    assert read(language, "fever", text) == YES
+
+
+@pytest.mark.parametrize("text", UNSURE_REPLIES)
+def test_not_sure(language, text):
+    assert read(language, "fever", text) == UNSURE
+
+
+@pytest.mark.parametrize("text", NO_REPLIES)
+def test_no(language, text):
+    assert read(language, "fever", text) == NO
+
+
+@pytest.mark.parametrize("text", EXPLAIN_REPLIES)
+def test_a_request_to_explain_is_never_not_sure(language, text):
+    assert read(language, "saddle_numbness", text) == EXPLAIN
+
+
+@pytest.mark.parametrize("slot,text,expected", [
+    ("recent_injury", "no, but I did slip off a ladder last week", YES),
+    ("fever", "no temperature, just shivery and sweaty at night", YES),
+    ("both_legs", "just my left side", NO),
+    ("both_legs", "only on the right", NO),
+    ("both_legs", "both of them", YES),
+    ("bladder_bowel_change", "no, I can go to the toilet normally", NO),
+    ("leg_weakness", "it gave way once on the stairs", YES),
+    ("leg_weakness", "not weak, just sore", NO),
+    ("cancer_history", "breast cancer in 2009, all clear since", YES),
+    ("weight_loss", "yes but I've been dieting", NO),
+])
+def test_a_detail_answers_the_question(language, slot, text, expected):
+    assert read(language, slot, text) == expected
+
+
+def test_the_first_clause_answers_later_ones_tell_a_detail(language):
+    assert read(language, "bladder_bowel_change", "no, but I've got a fever") == NO
+
+
+@pytest.mark.parametrize("text", ["purple", "how long does an mri take", ""])
+def test_unclear(language, text):
+    assert read(language, "fever", text) is None
+
+
+def test_buttons_answer_by_their_intent(language):
+    assert read(language, "fever", "/unsure", "unsure") == UNSURE
+    assert read(language, "fever", "/deny", "deny") == NO
+
+
+def test_numbers_for_the_number_questions(language):
+    assert read(language, "age", "sixty-two") == 62
+    assert read(language, "pain_duration_weeks", "about two months") == pytest.approx(8.7, 0.01)
+    assert read(language, "age", "why do you need my age?") == EXPLAIN
+    assert read(language, "age", "no idea") is None

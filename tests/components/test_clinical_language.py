@@ -1,0 +1,66 @@
+"""The clinical language layer in the NLU pipeline: entities and intents on real messages."""
+import pytest
+
+
+def facts(parse, **where):
+    return {(e["entity"], e.get("role"), e.get("group")) for e in parse["entities"]
+            if e.get("extractor") == "ClinicalLanguageReader" and e["entity"] not in (
+                "reply", "number_answer")
+            and all(e.get(k) == v for k, v in where.items())}
+
+
+def test_a_fact_is_an_entity_named_after_its_slot_with_assertion_and_whose(language):
+    parse = language.parse("my husband says his legs have gone numb")
+    assert ("both_legs", "affirmed", "someone_else_now") in facts(parse)
+    parse = language.parse("no bladder problems at all")
+    assert ("bladder_bowel_change", "negated", "patient") in facts(parse)
+
+
+def test_facts_that_make_an_emergency_row_make_it_red_flag(language):
+    m = language.message("I use heroin and I've had a high temperature for two days", "faq")
+    assert m.get("intent") == {"name": "red_flag", "confidence": 1.0}
+    assert m.get("intent_ranking")[1]["name"] == "faq", "the classifier's guess stays ranked"
+
+
+def test_diet_red_flag_stays_unless_an_assertion_explains_every_sign(language):
+    # explained: denied, past, someone else's past
+    for text in ("no numbness in my groin", "I wet myself as a child",
+                 "my grandma has weak legs from her MS"):
+        assert language.message(text, "red_flag").get("intent")["name"] != "red_flag", text
+    # not explained: a sign the lexicon does not know is left to DIET
+    assert language.message("something is badly wrong down there", "red_flag").get(
+        "intent")["name"] == "red_flag"
+    # a denial of one thing does not cancel DIET for the rest
+    assert language.message("no fever but everything feels odd", "red_flag").get(
+        "intent")["name"] == "red_flag"
+
+
+def test_a_question_about_a_sign(language):
+    m = language.message("is tingling in both feet serious?", "faq")
+    assert m.get("intent")["name"] == "ask_about_sign"
+
+
+def test_symptoms_stated_are_not_a_question(language):
+    m = language.message("my back is killing me", "faq")
+    assert m.get("intent")["name"] == "describe_symptoms"
+    assert ("severe_pain", "affirmed", "patient") in facts(
+        {"entities": m.get("entities")})
+
+
+def test_answer_words_and_numbers(language):
+    parse = language.parse("nope")
+    assert {"entity": "reply", "value": "no"}.items() <= parse["entities"][-1].items()
+    numbers = {e.get("role"): e["value"] for e in language.parse("about three weeks")["entities"]
+               if e["entity"] == "number_answer"}
+    assert numbers["pain_duration_weeks"] == pytest.approx(3.0)
+
+
+def test_buttons_are_left_to_their_payload(language):
+    m = language.message("/affirm", "affirm")
+    assert m.get("intent")["name"] == "affirm"
+    assert not m.get("entities")
+
+
+@pytest.mark.parametrize("text", ["I CAN'T FEEL WHEN I NEED TO PEE", "i cant feel when i need to pee"])
+def test_shouting_and_lower_case_read_alike(language, text):
+    assert language.message(text, "inform").get("intent")["name"] == "red_flag"
