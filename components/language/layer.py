@@ -42,9 +42,20 @@ EXPERIENCERS = (PATIENT, SOMEONE_ELSE, SOMEONE_ELSE_NOW)
 # Answer words
 ANSWER_KINDS = ("yes", "no", "unsure", "explain")
 IDIOM = "IDIOM"
+RESOLVED, CLAUSE_END = "RESOLVED", "CLAUSE_END"
+# Cue words inside a mention's gaps, and what they make it.
+INNER_CUES = {"not": "NEGATED", "no": "NEGATED", "never": "NEGATED", "nothing": "NEGATED",
+              "none": "NEGATED", "without": "NEGATED", "if": "HYPOTHETICAL",
+              "unless": "HYPOTHETICAL"}
+# "can't tell if ...", "don't know whether ...": uncertainty, not a condition
+UNCERTAIN_VERBS = frozenset({"tell", "know", "sure", "wonder", "notice", "check", "see", "feel"})
 # A target's label is its slot plus which of the fact's lists matched.
-NORMAL, ANSWER = "normal", "answer"
-KINDS = {"phrases": "", "normal": ":" + NORMAL, "answers": ":" + ANSWER}
+NORMAL, ANSWER, LASTING = "normal", "answer", "lasting"
+KINDS = {"phrases": "", "lasting": ":" + LASTING, "normal": ":" + NORMAL, "answers": ":" + ANSWER}
+FIRST_PERSON = frozenset({"i", "my", "me", "myself", "mine", "we", "our", "us", "im", "ive",
+                          "am"})
+QUESTION_STARTS = frozenset({"what", "how", "why", "when", "is", "are", "does", "do", "can",
+                             "could", "should", "would", "will", "did", "whats", "hows"})
 _PRIORITY = {"explain": 0, "unsure": 1, "yes": 2, "no": 2, "weak_yes": 3}
 WEAK_YES = "weak_yes"
 CLAUSE_BREAKS = frozenset({",", ".", ";", "!", "?", "-", "but", "and", "although", "though",
@@ -98,13 +109,26 @@ def _register_token_extensions(nlp: Language) -> None:
         return token.is_stop or token.lower_ in words or token.lemma_.lower() in words
 
     def future_modal(token) -> bool:
-        if token.norm_ not in _MODALS or token.i + 1 >= len(token.doc):
+        """A modal before a verb, adverbs in between ("will just give out")."""
+        if token.norm_ not in _MODALS or (token.i > 0 and token.doc[token.i - 1].norm_ in (
+                "nothing", "it", "that")):  # "nothing will come out": cannot, not will
             return False
-        following = token.doc[token.i + 1]
-        return following.tag_ == "VB" and following.lemma_ not in _NOT_FUTURE
+        following = next((t for t in token.doc[token.i + 1:token.i + 4] if t.pos_ != "ADV"),
+                         None)
+        return following is not None and following.tag_ == "VB" and \
+            following.lemma_ not in _NOT_FUTURE
 
     Token.set_extension(KNOWN_WORD, getter=known, force=True)
     Token.set_extension(FUTURE_MODAL, getter=future_modal, force=True)
+
+
+def _is_question(sentence: Span) -> bool:
+    """Ends with "?", or starts like a question ("is", "what"; not "can't", "don't")."""
+    if sentence.text.rstrip().endswith("?"):
+        return True
+    words = [t for t in sentence if not t.is_punct]
+    return bool(words) and words[0].norm_ in QUESTION_STARTS and not (
+        len(words) > 1 and words[1].norm_ == "not")
 
 
 def _kind(span: Span) -> str:
@@ -135,8 +159,9 @@ class ClinicalLanguage:
             nlp, {**lexicon["words"], **context_rules.get("words", {}), **terms},
             lexicon.get("not_typos", []), lexicon.get("aliases", {}))
         self._idioms = lexicon.get("idioms", [])
-        self._plain_words = frozenset(
-            n for n in self._compiler.norms(lexicon.get("plain_words", [])))
+        self._plain_words = frozenset(self._compiler.norms(lexicon.get("plain_words", [])))
+        self._sign_words = frozenset(self._compiler.list_words(
+            lexicon.get("sign_vocabulary", []))) - self._plain_words
         self._facts: Dict[str, dict] = lexicon["facts"]
         self._targets = TargetMatcher(nlp, result_type="group", span_group_name=SPAN_GROUP,
                                       prune=False)
@@ -144,9 +169,11 @@ class ClinicalLanguage:
         # prune_on_target_overlap: the "n't" of a "can't feel" fact does not deny it. Answer-only
         # phrases are read in a group of their own, so that they never take a cue from a fact.
         rules = list(self._context_rules(context_rules["rules"]))
+        ended = {r["category"] for r in context_rules["rules"]} - {RESOLVED, CLAUSE_END}
         self._context, self._answer_context = (
             ConText(nlp, rules=None, input_span_type="group", span_group_name=group,
-                    prune_on_target_overlap=True, span_attrs=None)
+                    prune_on_target_overlap=True, span_attrs=None,
+                    terminating_types={category: [CLAUSE_END] for category in ended})
             for group in (SPAN_GROUP, ANSWER_GROUP))
         self._context.add(rules)
         self._answer_context.add(rules)
@@ -233,14 +260,14 @@ class ClinicalLanguage:
         kept = {label: filter_spans(group) for label, group in groups.items()}
         idioms = kept.pop(IDIOM, [])
 
-        facts = [s for label, group in kept.items() if ":" not in label for s in group]
+        facts = [s for group in kept.values() for s in group if _kind(s) in ("", LASTING)]
 
         def cancelled(span: Span) -> bool:
             """A normal phrase cancels the mentions it contains, or, for facts whose entry says
-            `normal_cancels: sentence`, every mention in its sentence."""
+            `normal_cancels: message`, every mention in the message."""
             normals = kept.get(_slot(span) + KINDS["normal"], [])
-            if self._facts[_slot(span)].get("normal_cancels") == "sentence":
-                return any(n.sent == span.sent for n in normals)
+            if self._facts[_slot(span)].get("normal_cancels") == "message":
+                return bool(normals)
             return any(span.start < n.end and n.start < span.end for n in normals)
 
         result = [s for label, group in kept.items() for s in group
@@ -250,9 +277,29 @@ class ClinicalLanguage:
                       s.start < f.end and f.start < s.end for f in facts))]
         return sorted(result, key=lambda s: (s.start, s.end))
 
+    def _categories(self, span: Span) -> FrozenSet[str]:
+        """What ConText says of a mention, and what a cue inside its gaps says ("my feet aren't
+        tingling", "my legs will go numb": ConText never lets a cue modify a mention that
+        contains it)."""
+        literal = set(self._compiler.literal_words(span._.target_rule.literal))
+        inner = {INNER_CUES[t.norm_] for t in span if t.norm_ in INNER_CUES
+                 and t.norm_ not in literal and not (
+                     t.norm_ in ("if", "whether") and t.i > 0
+                     and t.doc[t.i - 1].lemma_ in UNCERTAIN_VERBS)}
+        if any(t._.get(FUTURE_MODAL) and t.norm_ not in literal for t in span):
+            inner.add("HYPOTHETICAL")
+        if _is_question(span.sent):
+            inner.add("IN_QUESTION")
+            if not any(t.norm_ in FIRST_PERSON for t in span.sent):
+                inner.add("ASKED")  # "is tingling in both feet serious?" (but "is it normal
+                # that I can't feel my bum?" states it)
+        return frozenset(m.category for m in span._.modifiers) | inner
+
     def _facts_of(self, span: Span) -> List[Fact]:
-        categories: FrozenSet[str] = frozenset(m.category for m in span._.modifiers)
+        categories = self._categories(span)
         spec = self._facts[_slot(span)]
+        if _kind(span) == LASTING:
+            spec = {**spec, "past_counts": True, "new_only": False}
         assertion = self._assertion(categories, spec)
         if _kind(span) == NORMAL:
             # "my bladder is fine": a denial, unless something else is said of it
@@ -260,9 +307,11 @@ class ClinicalLanguage:
                 return []
             assertion = NEGATED
         experiencer = PATIENT
+        if "ANIMAL" in categories:
+            return []
         if "OTHER" in categories:
-            now = assertion in (AFFIRMED, UNCERTAIN) and "CHRONIC" not in categories and (
-                "PAST" not in categories or "ACUTE" in categories)
+            now = assertion in (AFFIRMED, UNCERTAIN) and not categories & {
+                "CHRONIC", "GENERAL"} and ("PAST" not in categories or "ACUTE" in categories)
             experiencer = SOMEONE_ELSE_NOW if now else SOMEONE_ELSE
         return [Fact(_slot(span), assertion, experiencer, span.start_char, span.end_char)]
 
@@ -271,10 +320,11 @@ class ClinicalLanguage:
         if "ASKED" in categories:
             return ASKED
         if "HYPOTHETICAL" in categories:
-            return HYPOTHETICAL
+            # "how can I tell if it's cauda equina?": a condition inside a question asks
+            return ASKED if "IN_QUESTION" in categories else HYPOTHETICAL
         if "NEGATED" in categories:
             return NEGATED
-        if "HISTORICAL" in categories:
+        if categories & {"HISTORICAL", RESOLVED}:
             return AFFIRMED if spec.get("past_counts") else HISTORICAL
         if "CHRONIC" in categories and spec.get("new_only"):
             return HISTORICAL
@@ -283,15 +333,13 @@ class ClinicalLanguage:
         return AFFIRMED
 
     def _every_clause_about(self, doc: Doc, spans: List[Span]) -> bool:
-        """Whether each clause that has words of its own (not `plain_words`) overlaps a fact
-        or an idiom: "no fever but everything feels odd down there" has a clause that none
-        explains."""
+        """Whether each clause with a warning-sign word (`sign_vocabulary`) overlaps a fact or
+        an idiom: "no fever but everything feels odd down there" has a clause none explains."""
         covered = {i for span in spans for i in range(span.start, span.end)}
         clause: List[Token] = []
         for token in list(doc) + [None]:
             if token is None or token.norm_ in CLAUSE_BREAKS or token.is_sent_start:
-                words = [t for t in clause if t.is_alpha and not t.is_stop
-                         and t.norm_ not in self._plain_words]
+                words = [t for t in clause if t.norm_ in self._sign_words]
                 if words and not any(t.i in covered for t in clause):
                     return False
                 clause = []
@@ -302,7 +350,7 @@ class ClinicalLanguage:
     def _reply_to_question(self, span: Span) -> List[AnswerWord]:
         """An answer-only phrase ("it gave way") as a word that answers its own question, by
         what ConText says of it ("not weak" is a no)."""
-        categories = frozenset(m.category for m in span._.modifiers)
+        categories = self._categories(span)
         if "OTHER" in categories:
             return []
         assertion = self._assertion(categories, self._facts[_slot(span)])

@@ -17,11 +17,10 @@ Pattern = List[Token]
 
 # Words this long or longer also match with one (FUZZY1) or two (FUZZY2) typing slips.
 ONE_SLIP_LENGTH = 4
-TWO_SLIPS_LENGTH = 6
-# A "~N" gap never crosses a sentence end or a "but", and never swallows a word that changes
-# what the fact means ("not", "will", "if"): ConText must see it outside the fact.
-GAP_STOP = [".", "!", "?", ";", "but", "however", "although", "though", "not", "no", "never",
-            "none", "nothing", "without", "will", "would", "if", "unless"]
+TWO_SLIPS_LENGTH = 8
+# A "~N" gap never crosses a sentence end or a "but". (A cue inside a gap, "my feet aren't
+# tingling", is read by layer.py: INNER_CUES.)
+GAP_STOP = [".", "!", "?", ";", "but", "however", "although", "though"]
 # Token extension the typo patterns test: a real English word is never read as a typo.
 KNOWN_WORD = "is_known_word"
 _GAP = re.compile(r"^~(\d+)$")
@@ -91,6 +90,22 @@ class PhraseCompiler:
         for multi in sorted({n for n in norms if " " in n}):
             runs.append([{"NORM": word} for word in multi.split()])
         return runs
+
+    def list_words(self, names: Iterable[str]) -> List[str]:
+        """The (single-word) norms of the named word lists."""
+        return [n for name in names for n in self._lists[name] if " " not in n]
+
+    def literal_words(self, phrase: str) -> List[str]:
+        """The norms a phrase names itself (not its gaps): "can't <control>" -> can, not, ..."""
+        words: List[str] = []
+        for part in phrase.split():
+            part = part.rstrip("?") or part
+            listed = _LIST.match(part)
+            if listed:
+                words += [w for n in self._lists[listed.group(1)] for w in n.split()]
+            elif not _GAP.match(part) and part != "#":
+                words += [w for n in self._norms(part.split("|")) for w in n.split()]
+        return words
 
     def norms(self, words: Iterable[str]) -> List[str]:
         """The words as the patterns compare them (spaCy's norms)."""
