@@ -131,6 +131,11 @@ def _is_question(sentence: Span) -> bool:
         len(words) > 1 and words[1].norm_ == "not")
 
 
+def _distance(span: Span, modifier) -> int:
+    start, end = modifier.modifier_span
+    return max(start - span.end, span.start - end, 0)
+
+
 def _kind(span: Span) -> str:
     """Which list of a fact's entry matched: its phrases, its normal phrases, its answers."""
     return span.label_.partition(":")[2]
@@ -159,6 +164,7 @@ class ClinicalLanguage:
             nlp, {**lexicon["words"], **context_rules.get("words", {}), **terms},
             lexicon.get("not_typos", []), lexicon.get("aliases", {}))
         self._idioms = lexicon.get("idioms", [])
+        self._aligners: Dict[str, Matcher] = {}
         self._plain_words = frozenset(self._compiler.norms(lexicon.get("plain_words", [])))
         self._sign_words = frozenset(self._compiler.list_words(
             lexicon.get("sign_vocabulary", []))) - self._plain_words
@@ -280,20 +286,40 @@ class ClinicalLanguage:
     def _categories(self, span: Span) -> FrozenSet[str]:
         """What ConText says of a mention, and what a cue inside its gaps says ("my feet aren't
         tingling", "my legs will go numb": ConText never lets a cue modify a mention that
-        contains it)."""
-        literal = set(self._compiler.literal_words(span._.target_rule.literal))
-        inner = {INNER_CUES[t.norm_] for t in span if t.norm_ in INNER_CUES
-                 and t.norm_ not in literal and not (
-                     t.norm_ in ("if", "whether") and t.i > 0
-                     and t.doc[t.i - 1].lemma_ in UNCERTAIN_VERBS)}
-        if any(t._.get(FUTURE_MODAL) and t.norm_ not in literal for t in span):
+        contains it). When a past and a present time cue both reach a mention, the nearer
+        one counts ("had cancer in 2015, numbness down my leg now")."""
+        gaps = self._gap_tokens(span)
+        inner = {INNER_CUES[t.norm_] for t in gaps if t.norm_ in INNER_CUES and not (
+            t.norm_ in ("if", "whether") and t.i > 0 and t.doc[t.i - 1].lemma_ in UNCERTAIN_VERBS)}
+        if any(t._.get(FUTURE_MODAL) for t in gaps):
             inner.add("HYPOTHETICAL")
+        modifiers = {m.category: m for m in span._.modifiers}
+        if "HISTORICAL" in modifiers and "ACUTE" in modifiers and _distance(
+                span, modifiers["ACUTE"]) < _distance(span, modifiers["HISTORICAL"]):
+            modifiers.pop("HISTORICAL")
         if _is_question(span.sent):
             inner.add("IN_QUESTION")
             if not any(t.norm_ in FIRST_PERSON for t in span.sent):
                 inner.add("ASKED")  # "is tingling in both feet serious?" (but "is it normal
                 # that I can't feel my bum?" states it)
-        return frozenset(m.category for m in span._.modifiers) | inner
+        return frozenset(modifiers) | inner
+
+    def _gap_tokens(self, span: Span) -> List[Token]:
+        """The tokens of a mention that its pattern's "~N" gaps matched (not its own words)."""
+        if not any(t.norm_ in INNER_CUES or t._.get(FUTURE_MODAL) for t in span):
+            return []
+        rule = span._.target_rule
+        if rule._rule_id not in self._aligners:
+            aligner = Matcher(self._nlp.vocab)
+            aligner.add("mention", [rule.pattern])
+            self._aligners[rule._rule_id] = aligner
+        best: List[Token] = []
+        for _, start, end, alignment in self._aligners[rule._rule_id](
+                span.doc, with_alignments=True):
+            if start == span.start and end == span.end:
+                best = [span.doc[start + i] for i, p in enumerate(alignment)
+                        if "IS_SENT_START" in rule.pattern[p]]
+        return best
 
     def _facts_of(self, span: Span) -> List[Fact]:
         categories = self._categories(span)

@@ -58,6 +58,8 @@ class PhraseCompiler:
                       "OP": f"{{0,{gap.group(1)}}}"}]]
         if part == "#":
             return [[{"LIKE_NUM": True, **({"OP": "?"} if optional else {})}]]
+        if "|" in part and "<" in part:
+            raise ValueError(f"lexicon: {part!r} mixes a <list> and words; write two phrases")
         listed = _LIST.match(part)
         if listed:
             if listed.group(1) not in self._lists:
@@ -94,18 +96,6 @@ class PhraseCompiler:
     def list_words(self, names: Iterable[str]) -> List[str]:
         """The (single-word) norms of the named word lists."""
         return [n for name in names for n in self._lists[name] if " " not in n]
-
-    def literal_words(self, phrase: str) -> List[str]:
-        """The norms a phrase names itself (not its gaps): "can't <control>" -> can, not, ..."""
-        words: List[str] = []
-        for part in phrase.split():
-            part = part.rstrip("?") or part
-            listed = _LIST.match(part)
-            if listed:
-                words += [w for n in self._lists[listed.group(1)] for w in n.split()]
-            elif not _GAP.match(part) and part != "#":
-                words += [w for n in self._norms(part.split("|")) for w in n.split()]
-        return words
 
     def norms(self, words: Iterable[str]) -> List[str]:
         """The words as the patterns compare them (spaCy's norms)."""

@@ -1,0 +1,60 @@
+"""Floors on the labelled corpus (tests/language/), through the real Rasa server's NLU and the
+product's own reading of it (bench/language.py). For the held-out part only figures are shown."""
+import pytest
+
+from bench.language import Parser, evaluate
+from servers import API_TOKEN
+
+# The held-out part's floors (issue: recall 0.98, false alarms 0.05, every question 0.95).
+# Where the layer does not reach them yet, the floor is what it reaches, so that nothing falls
+# back, and the README and the closing note say so.
+HELD_OUT_RECALL = 0.98
+HELD_OUT_FALSE_ALARMS = 0.05
+HELD_OUT_ANSWER_ACCURACY = 0.95
+
+
+@pytest.fixture(scope="module")
+def parse(stack):
+    return Parser(stack.url, API_TOKEN)
+
+
+@pytest.fixture(scope="module")
+def held_out(parse):
+    return evaluate(parse, "held-out")
+
+
+def test_every_example_of_the_spec_is_read_right(parse):
+    result = evaluate(parse, "spec")
+    assert result["misses"] == 0, result["missed"]
+    assert result["emergency_recall"] == 1.0
+
+
+def test_held_out_emergency_recall(held_out):
+    assert held_out["emergency_recall"] >= HELD_OUT_RECALL, held_out["per_category"]
+
+
+def test_held_out_false_alarms(held_out):
+    assert held_out["false_alarm_rate"] <= HELD_OUT_FALSE_ALARMS, held_out["per_category"]
+
+
+def test_held_out_answers_per_question(held_out):
+    low = {q: r["accuracy"] for q, r in held_out["per_question"].items()
+           if r["accuracy"] < HELD_OUT_ANSWER_ACCURACY}
+    assert not low, low
+
+
+def test_the_corpus_is_large_enough_and_split(held_out, parse):
+    development = evaluate(parse, "development")
+    total = held_out["statements"] + held_out["answers"] + development["statements"] + \
+        development["answers"]
+    assert total >= 800
+    assert (held_out["statements"] + held_out["answers"]) / total >= 1 / 3 - 0.01
+    assert all(r["answers"] >= 20 for r in _merged_questions(held_out, development).values())
+
+
+def _merged_questions(*results):
+    merged = {}
+    for result in results:
+        for question, row in result["per_question"].items():
+            merged.setdefault(question, {"answers": 0})["answers"] += row["answers"]
+    return merged
