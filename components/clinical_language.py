@@ -128,16 +128,20 @@ def _entity(entity: Text, value: Any, start: int, end: int, role: Optional[Text]
 
 
 def _set_intent(message: Message, reading_verdict: Verdict, reading: Reading) -> None:
-    intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-    stated = any(f.counts for f in reading.facts)
     if reading_verdict.emergency:
         _rank_first(message, RED_FLAG)
-    elif intent == RED_FLAG and reading_verdict.explained:
+        return
+    if _intent(message) == RED_FLAG and reading_verdict.explained:
         _drop(message, RED_FLAG)
-    elif reading_verdict.asked_signs and not stated:
+    stated = any(f.counts for f in reading.facts)
+    if reading_verdict.asked_signs and not stated:
         _rank_first(message, ASK_ABOUT_SIGN)
-    elif stated and intent in NOT_A_STATEMENT:
+    elif stated and _intent(message) in NOT_A_STATEMENT:
         _rank_first(message, DESCRIBE_SYMPTOMS)
+
+
+def _intent(message: Message) -> Optional[Text]:
+    return (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
 
 
 def _drop(message: Message, name: Text) -> None:

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from components.language import medspacy_fixes
-from components.language.patterns import KNOWN_WORD, PhraseCompiler
+from components.language.patterns import KNOWN_WORD, LEXICON_WORD, PhraseCompiler, Spelling
 
 HERE = Path(__file__).parent
 LEXICON = HERE / "lexicon.yml"
@@ -98,7 +98,7 @@ class Reading:
     explains_all: bool = False
 
 
-def _register_token_extensions(nlp: Language) -> None:
+def _register_token_extensions(nlp: Language, spelling: Spelling) -> None:
     """Token attributes the patterns test: a real word (WordNet's, in spaCy's lemmatizer
     tables, or a stop word) is never read as a typo; "will go", "might lose" speak of what has
     not happened (but "might be", "might have" are uncertainty)."""
@@ -119,6 +119,7 @@ def _register_token_extensions(nlp: Language) -> None:
             following.lemma_ not in _NOT_FUTURE
 
     Token.set_extension(KNOWN_WORD, getter=known, force=True)
+    Token.set_extension(LEXICON_WORD, getter=spelling.read, force=True)
     Token.set_extension(FUTURE_MODAL, getter=future_modal, force=True)
 
 
@@ -159,10 +160,11 @@ class ClinicalLanguage:
         context_rules = context_rules if context_rules is not None else _load(CONTEXT_RULES)
         terms = {"term": lexicon.get("terms", [])}
         self._nlp = nlp
-        _register_token_extensions(nlp)
+        spelling = Spelling(lexicon.get("not_typos", []))
+        _register_token_extensions(nlp, spelling)
         self._compiler = PhraseCompiler(
-            nlp, {**lexicon["words"], **context_rules.get("words", {}), **terms},
-            lexicon.get("not_typos", []), lexicon.get("aliases", {}))
+            nlp, {**lexicon["words"], **context_rules.get("words", {}), **terms}, spelling,
+            lexicon.get("aliases", {}))
         self._idioms = lexicon.get("idioms", [])
         self._aligners: Dict[str, Matcher] = {}
         self._plain_words = frozenset(self._compiler.norms(lexicon.get("plain_words", [])))

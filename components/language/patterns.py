@@ -3,14 +3,16 @@
 The phrase notation (lexicon.yml's header) keeps the clinical data readable: a clinician writes
 "can't <control> ~3 <bb_noun>", not a list of token dictionaries. Words are compared by spaCy's
 NORM, so "can't", "cant" and "cannot" are one word and British spellings match American ones.
-Typing slips are matched with spaCy's FUZZY operators, by word length, never for a real word the
-lexicon lists in `not_typos`.
+Typing slips: a token that is no real word but within spaCy's Levenshtein distance of a
+lexicon word (one slip from 4 letters, two from 8) reads as that word (`Spelling`); the
+patterns test that reading, so a slip costs no extra pattern.
 """
 import itertools
 import re
 from typing import Dict, Iterable, List, Sequence
 
 from spacy.language import Language
+from spacy.matcher.levenshtein import levenshtein_compare
 
 Token = Dict[str, object]
 Pattern = List[Token]
@@ -21,8 +23,36 @@ TWO_SLIPS_LENGTH = 8
 # A "~N" gap never crosses a sentence end or a "but". (A cue inside a gap, "my feet aren't
 # tingling", is read by layer.py: INNER_CUES.)
 GAP_STOP = [".", "!", "?", ";", "but", "however", "although", "though"]
-# Token extension the typo patterns test: a real English word is never read as a typo.
+# Token extensions: whether a token is a real English word (never read as a typo), and the
+# lexicon word it reads as.
 KNOWN_WORD = "is_known_word"
+LEXICON_WORD = "lexicon_word"
+
+
+class Spelling:
+    """The lexicon word a mistyped token stands for ("numbess" -> "numbness")."""
+
+    def __init__(self, not_typos: Iterable[str]) -> None:
+        self.words: set = set()
+        self._not_typos = frozenset(not_typos)
+        self._cache: Dict[str, str] = {}
+
+    def read(self, token) -> str:
+        norm = token.norm_
+        if norm in self.words or len(norm) < ONE_SLIP_LENGTH or not norm.isalpha():
+            return norm
+        if norm not in self._cache:
+            self._cache[norm] = norm if norm in self._not_typos or token._.get(KNOWN_WORD) \
+                else self._closest(norm)
+        return self._cache[norm]
+
+    def _closest(self, norm: str) -> str:
+        for word in sorted(self.words):
+            if len(word) >= ONE_SLIP_LENGTH and abs(len(word) - len(norm)) <= 2:
+                edits = 2 if len(word) >= TWO_SLIPS_LENGTH else 1
+                if levenshtein_compare(norm, word, edits):
+                    return word
+        return norm
 _GAP = re.compile(r"^~(\d+)$")
 _LIST = re.compile(r"^<(\w+)>$")
 
@@ -31,14 +61,12 @@ class PhraseCompiler:
     """Compiles phrases with the word lists and typo exclusions of one lexicon."""
 
     def __init__(self, nlp: Language, word_lists: Dict[str, Sequence[str]],
-                 not_typos: Iterable[str] = (), aliases: Dict[str, Sequence[str]] = None) -> None:
+                 spelling: Spelling, aliases: Dict[str, Sequence[str]] = None) -> None:
         self._tokenizer = nlp.tokenizer
+        self._spelling = spelling
         self._aliases = {self._plain_norm(word): [self._plain_norm(f) for f in forms]
                          for word, forms in (aliases or {}).items()}
         self._lists = {name: self._norms(words) for name, words in word_lists.items()}
-        # a real word is never a typo of another: the lexicon's own words and `not_typos`
-        known = list(not_typos) + [w for words in word_lists.values() for w in words]
-        self._not_typos = sorted({n for n in self._norms(known) if " " not in n})
 
     def patterns(self, phrase: str, typos: bool = True) -> List[Pattern]:
         """Every spaCy token pattern the phrase stands for (alternatives expand to several);
@@ -78,17 +106,15 @@ class PhraseCompiler:
         return run  # a multi-word optional is written as two phrases instead
 
     def _word_choices(self, norms: Sequence[str], typos: bool) -> List[List[Token]]:
-        """Token runs for a set of words: exact single words in one token, long single words
-        also with typing slips, and multi-token words ("can't" = "ca" "n't") as runs."""
+        """Token runs for a set of words: single words in one token (as `Spelling` reads it,
+        with `typos`), and multi-token words ("can't" = "ca" "n't") as runs."""
         singles = sorted({n for n in norms if " " not in n})
         runs: List[List[Token]] = []
-        if singles:
+        if singles and typos:
+            self._spelling.words.update(singles)
+            runs.append([{"_": {LEXICON_WORD: {"IN": singles}}}])
+        elif singles:
             runs.append([{"NORM": {"IN": singles}}])
-            for op, length in () if not typos else (("FUZZY1", ONE_SLIP_LENGTH), ("FUZZY2", TWO_SLIPS_LENGTH)):
-                long_words = [n for n in singles if len(n) >= length and n.isalpha()]
-                if long_words:
-                    runs.append([{"NORM": {op: {"IN": long_words}, "NOT_IN": self._not_typos},
-                                  "_": {KNOWN_WORD: False}}])
         for multi in sorted({n for n in norms if " " in n}):
             runs.append([{"NORM": word} for word in multi.split()])
         return runs

@@ -5,12 +5,13 @@ import pytest
 from bench.language import Parser, evaluate
 from servers import API_TOKEN
 
-# The held-out part's floors (issue: recall 0.98, false alarms 0.05, every question 0.95).
-# Where the layer does not reach them yet, the floor is what it reaches, so that nothing falls
-# back, and the README and the closing note say so.
-HELD_OUT_RECALL = 0.98
-HELD_OUT_FALSE_ALARMS = 0.05
-HELD_OUT_ANSWER_ACCURACY = 0.95
+# Floors on the held-out part. The targets are recall 0.98, false alarms 0.05 and 0.95 on every
+# question; the layer does not reach them yet (README, "Clinical language layer": measured
+# 0.932, 0.074 and 0.773 at worst), so these floors sit just under what it reaches, to keep
+# what was gained. Raise them as the layer improves; never tune on the held-out part to do so.
+HELD_OUT_RECALL = 0.92
+HELD_OUT_FALSE_ALARMS = 0.08
+HELD_OUT_ANSWER_ACCURACY = 0.75
 
 
 @pytest.fixture(scope="module")
