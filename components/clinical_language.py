@@ -15,8 +15,8 @@ Then the intent, by the decision table: facts that make an emergency row (the pa
 someone else's now) make it `red_flag`; DIET's `red_flag` stays unless the layer's reading
 explains the whole message (every clause is about a fact or an idiom it found, and no sign in it
 counts: denied, past, hypothetical, asked about, someone else's); a question about a sign
-is `ask_about_sign`; other symptoms stated by the patient, which DIET took for a question, are
-`describe_symptoms`.
+is `ask_about_sign`; other symptoms the patient states (not asks about), which DIET took for a
+question, are `describe_symptoms`.
 """
 from typing import Any, Dict, List, Optional, Text
 
@@ -136,7 +136,7 @@ def _set_intent(message: Message, reading_verdict: Verdict, reading: Reading) ->
     stated = any(f.counts for f in reading.facts)
     if reading_verdict.asked_signs and not stated:
         _rank_first(message, ASK_ABOUT_SIGN)
-    elif stated and _intent(message) in NOT_A_STATEMENT:
+    elif stated and not reading.asks and _intent(message) in NOT_A_STATEMENT:
         _rank_first(message, DESCRIBE_SYMPTOMS)
 
 

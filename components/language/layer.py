@@ -96,6 +96,8 @@ class Reading:
     # Whether every clause with words of its own is about a fact or an idiom the layer found:
     # then what the layer read explains the whole message.
     explains_all: bool = False
+    # Whether a sentence of it is a question ("can a strained muscle be checked with ...?")
+    asks: bool = False
 
 
 def _register_token_extensions(nlp: Language, spelling: Spelling) -> None:
@@ -168,8 +170,9 @@ class ClinicalLanguage:
         self._idioms = lexicon.get("idioms", [])
         self._aligners: Dict[str, Matcher] = {}
         self._plain_words = frozenset(self._compiler.norms(lexicon.get("plain_words", [])))
-        self._sign_words = frozenset(self._compiler.list_words(
-            lexicon.get("sign_vocabulary", []))) - self._plain_words
+        vocabulary = self._compiler.list_words(lexicon.get("sign_vocabulary", []))
+        self._sign_words = frozenset(w for w in vocabulary if " " not in w) - self._plain_words
+        self._sign_phrases = frozenset(w for w in vocabulary if " " in w)
         self._facts: Dict[str, dict] = lexicon["facts"]
         self._targets = TargetMatcher(nlp, result_type="group", span_group_name=SPAN_GROUP,
                                       prune=False)
@@ -248,14 +251,18 @@ class ClinicalLanguage:
         spans = self._pruned(found)
         doc.spans[SPAN_GROUP] = [s for s in spans if _kind(s) != ANSWER]
         doc.spans[ANSWER_GROUP] = [s for s in spans if _kind(s) == ANSWER]
-        doc = self._answer_context(self._context(doc))
+        for group, context in ((SPAN_GROUP, self._context), (ANSWER_GROUP, self._answer_context)):
+            if len(doc.spans[group]):  # ConText's matching is most of the layer's cost
+                doc = context(doc)
         facts = list(dict.fromkeys(
             fact for span in doc.spans[SPAN_GROUP] for fact in self._facts_of(span)))
         replies = [word for span in doc.spans[ANSWER_GROUP]
                    for word in self._reply_to_question(span)]
         about = [s for s in found if _kind(s) != ANSWER]
+        denied = any(f.assertion == NEGATED for f in facts)
         return Reading(tuple(facts), tuple(self._answer_words(doc) + replies),
-                       bool(about) and self._every_clause_about(doc, about))
+                       bool(about) and self._every_clause_about(doc, about, denied),
+                       any(_is_question(sentence) for sentence in doc.sents))
 
     def _pruned(self, spans: Iterable[Span]) -> List[Span]:
         """Longest match per fact and kind: "numb in both legs" is one mention, not three; two
@@ -360,14 +367,19 @@ class ClinicalLanguage:
             return UNCERTAIN
         return AFFIRMED
 
-    def _every_clause_about(self, doc: Doc, spans: List[Span]) -> bool:
+    def _every_clause_about(self, doc: Doc, spans: List[Span], denied: bool) -> bool:
         """Whether each clause with a warning-sign word (`sign_vocabulary`) overlaps a fact or
-        an idiom: "no fever but everything feels odd down there" has a clause none explains."""
+        an idiom. Next to a denial, every clause with words of its own must: a negation that
+        explains only part of a message ("no fever but everything feels odd") explains none."""
         covered = {i for span in spans for i in range(span.start, span.end)}
         clause: List[Token] = []
         for token in list(doc) + [None]:
             if token is None or token.norm_ in CLAUSE_BREAKS or token.is_sent_start:
-                words = [t for t in clause if t.norm_ in self._sign_words]
+                norms = " " + " ".join(t.norm_ for t in clause) + " "
+                words = [t for t in clause if t.norm_ in self._sign_words] or [
+                    phrase for phrase in self._sign_phrases if f" {phrase} " in norms] or [
+                    t for t in clause if denied and t.is_alpha and not t.is_stop
+                    and t.norm_ not in self._plain_words]
                 if words and not any(t.i in covered for t in clause):
                     return False
                 clause = []

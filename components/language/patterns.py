@@ -120,8 +120,8 @@ class PhraseCompiler:
         return runs
 
     def list_words(self, names: Iterable[str]) -> List[str]:
-        """The (single-word) norms of the named word lists."""
-        return [n for name in names for n in self._lists[name] if " " not in n]
+        """The norms of the named word lists (a multi-word entry space-separated)."""
+        return [n for name in names for n in self._lists[name]]
 
     def norms(self, words: Iterable[str]) -> List[str]:
         """The words as the patterns compare them (spaCy's norms)."""

@@ -24,19 +24,10 @@ def read(language, slot, text, intent="inform"):
     return reply_to(slot, language.parse(text, intent))
 
 
-@pytest.mark.parametrize("text", YES_REPLIES)
-def test_yes(language, text):
-    assert read(language, "fever", text) == YES
-
-
-@pytest.mark.parametrize("text", UNSURE_REPLIES)
-def test_not_sure(language, text):
-    assert read(language, "fever", text) == UNSURE
-
-
-@pytest.mark.parametrize("text", NO_REPLIES)
-def test_no(language, text):
-    assert read(language, "fever", text) == NO
+@pytest.mark.parametrize("text,expected", [(t, YES) for t in YES_REPLIES]
+                         + [(t, UNSURE) for t in UNSURE_REPLIES] + [(t, NO) for t in NO_REPLIES])
+def test_yes_no_and_not_sure(language, text, expected):
+    assert read(language, "fever", text) == expected
 
 
 @pytest.mark.parametrize("text", EXPLAIN_REPLIES)
