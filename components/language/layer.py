@@ -54,7 +54,8 @@ NORMAL, ANSWER, LASTING = "normal", "answer", "lasting"
 KINDS = {"phrases": "", "lasting": ":" + LASTING, "normal": ":" + NORMAL, "answers": ":" + ANSWER}
 FIRST_PERSON = frozenset({"i", "my", "me", "myself", "mine", "we", "our", "us", "im", "ive",
                           "am"})
-QUESTION_STARTS = frozenset({"what", "how", "why", "when", "is", "are", "does", "do", "can",
+QUESTION_STARTS = frozenset({"what", "how", "why", "when", "which", "who", "where", "is", "are",
+                             "does", "do", "can",
                              "could", "should", "would", "will", "did", "whats", "hows"})
 _PRIORITY = {"explain": 0, "unsure": 1, "yes": 2, "no": 2, "weak_yes": 3}
 WEAK_YES = "weak_yes"

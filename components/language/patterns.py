@@ -35,16 +35,17 @@ class Spelling:
     def __init__(self, not_typos: Iterable[str]) -> None:
         self.words: set = set()
         self._not_typos = frozenset(not_typos)
-        self._cache: Dict[str, str] = {}
+        self._cache: Dict[tuple, str] = {}
 
     def read(self, token) -> str:
         norm = token.norm_
         if norm in self.words or len(norm) < ONE_SLIP_LENGTH or not norm.isalpha():
             return norm
-        if norm not in self._cache:
-            self._cache[norm] = norm if norm in self._not_typos or token._.get(KNOWN_WORD) \
+        key = (norm, token.lemma_)  # whether it is a known word depends on its lemma too
+        if key not in self._cache:
+            self._cache[key] = norm if norm in self._not_typos or token._.get(KNOWN_WORD) \
                 else self._closest(norm)
-        return self._cache[norm]
+        return self._cache[key]
 
     def _closest(self, norm: str) -> str:
         for word in sorted(self.words):
