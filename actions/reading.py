@@ -19,6 +19,16 @@ class Mention(NamedTuple):
     assertion: str  # affirmed | uncertain | negated | historical | hypothetical | asked
     experiencer: str  # patient | someone_else | someone_else_now
 
+    @property
+    def stated(self) -> bool:
+        """Said as so (or possibly so, which counts as yes), whoever it is about."""
+        return self.assertion in ("affirmed", "uncertain")
+
+    @property
+    def counts(self) -> bool:
+        """A yes for the patient, now."""
+        return self.experiencer == "patient" and self.stated
+
 
 class Word(NamedTuple):
     kind: str  # yes | no | unsure | explain
@@ -28,8 +38,7 @@ class Word(NamedTuple):
 def _mentions_of(slot: str, mentions: Iterable[Mention]) -> list:
     """The patient's mentions of the slot, and the yeses of a follow-up that implies it."""
     return [m for m in mentions if m.experiencer == "patient" and (
-        m.slot == slot or (slot in triage.IMPLIED.get(m.slot, ())
-                           and m.assertion in ("affirmed", "uncertain")))]
+        m.slot == slot or (slot in triage.IMPLIED.get(m.slot, ()) and m.stated))]
 
 
 def read_yes_no(slot: str, mentions: Iterable[Mention], words: Iterable[Word]) -> Optional[str]:

@@ -37,10 +37,6 @@ def _latest_mentions(tracker: Tracker) -> List[Mention]:
     return mentions(tracker.latest_message.get("entities") or [])
 
 
-def _counts(mention: Mention) -> bool:
-    return mention.experiencer == "patient" and mention.assertion in ("affirmed", "uncertain")
-
-
 def volunteered_since_last_check(tracker: Tracker) -> Dict[Text, Any]:
     """Facts the patient stated since the last check started or ended: they are answers."""
     found: Dict[Text, Any] = {}
@@ -49,7 +45,7 @@ def volunteered_since_last_check(tracker: Tracker) -> Dict[Text, Any]:
             break
         if event.get("event") == "user":
             entities = (event.get("parse_data") or {}).get("entities") or []
-            found.update({m.slot: True for m in mentions(entities) if _counts(m)})
+            found.update({m.slot: True for m in mentions(entities) if m.counts})
     return triage.with_implied(found)
 
 
@@ -278,10 +274,9 @@ class ActionEmergencyAdvice(Action):
     ) -> List[EventType]:
         found = _latest_mentions(tracker)
         own = triage.decide(triage.with_implied(
-            {**screening_answers(tracker), **{m.slot: True for m in found if _counts(m)}}))
+            {**screening_answers(tracker), **{m.slot: True for m in found if m.counts}}))
         others = triage.decide(triage.with_implied(
-            {m.slot: True for m in found if m.experiencer == "someone_else_now"
-             and m.assertion in ("affirmed", "uncertain")}))
+            {m.slot: True for m in found if m.experiencer == "someone_else_now" and m.stated}))
         someone_else = own.level != triage.EMERGENCY and others.level == triage.EMERGENCY
         outcome = others if someone_else else own
         if outcome.level != triage.EMERGENCY:  # DIET's red_flag, with nothing the table names

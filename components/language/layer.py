@@ -33,12 +33,10 @@ NEGATED = "negated"
 HISTORICAL = "historical"
 HYPOTHETICAL = "hypothetical"
 ASKED = "asked"
-ASSERTIONS = (AFFIRMED, UNCERTAIN, NEGATED, HISTORICAL, HYPOTHETICAL, ASKED)
 # Whose it is (an entity's group)
 PATIENT = "patient"
 SOMEONE_ELSE = "someone_else"
 SOMEONE_ELSE_NOW = "someone_else_now"
-EXPERIENCERS = (PATIENT, SOMEONE_ELSE, SOMEONE_ELSE_NOW)
 # Answer words
 ANSWER_KINDS = ("yes", "no", "unsure", "explain")
 IDIOM = "IDIOM"
@@ -79,7 +77,12 @@ class Fact:
     @property
     def counts(self) -> bool:
         """Whether it answers its question with yes for the patient (not sure counts as yes)."""
-        return self.experiencer == PATIENT and self.assertion in (AFFIRMED, UNCERTAIN)
+        return self.experiencer == PATIENT and self.stated
+
+    @property
+    def stated(self) -> bool:
+        """Said as so, or possibly so (which counts as yes), whoever it is about."""
+        return self.assertion in (AFFIRMED, UNCERTAIN)
 
 
 @dataclass(frozen=True)

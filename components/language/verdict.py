@@ -9,9 +9,7 @@ from typing import Dict, Iterable, Tuple
 
 from actions import triage
 from components.language.layer import (
-    AFFIRMED,
     SOMEONE_ELSE_NOW,
-    UNCERTAIN,
     ASKED,
     Fact,
 )
@@ -20,7 +18,6 @@ from components.language.layer import (
 @dataclass(frozen=True)
 class Verdict:
     emergency: bool
-    someone_else: bool  # the emergency is someone else's, now
     asked_signs: Tuple[str, ...]  # emergency signs the message asks about
     # the layer's reading explains the whole message and finds no emergency in it: DIET's
     # red_flag, if any, is overruled (a reading of only part of it never overrules DIET)
@@ -36,14 +33,13 @@ def verdict(facts: Tuple[Fact, ...], explains_all: bool = False) -> Verdict:
     own = own_answers(facts)
     others = triage.with_implied({
         f.slot: True for f in facts
-        if f.experiencer == SOMEONE_ELSE_NOW and f.assertion in (AFFIRMED, UNCERTAIN)})
+        if f.experiencer == SOMEONE_ELSE_NOW and f.stated})
     own_emergency = triage.decide(own).level == triage.EMERGENCY
     other_emergency = triage.decide(others).level == triage.EMERGENCY
     signs = [f for f in facts if f.slot in triage.SIGNS]
     asked = tuple(dict.fromkeys(f.slot for f in signs if f.assertion == ASKED))
     return Verdict(
         emergency=own_emergency or other_emergency,
-        someone_else=other_emergency and not own_emergency,
         asked_signs=() if own_emergency or other_emergency else asked,
         explained=explains_all and not any(f.counts for f in signs),
     )
