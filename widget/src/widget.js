@@ -272,12 +272,20 @@ Widget.prototype.build = function () {
     "data-testid": "chat-panel"
   });
   this.title = el("h2", { className: "cc-title", id: "cc-title", text: config.title });
+  // Named by their visible text (WCAG 2.5.3, label in name): "New chat" is what a speech user
+  // says; the title is its description.
   this.restartButton = el("button", {
     type: "button", className: "cc-restart", "data-testid": "chat-restart", text: "New chat",
-    "aria-label": "Start over: a new conversation", title: "Start over with a new conversation"
+    title: "Start over with a new conversation"
   });
-  this.closeButton = el("button", { type: "button", className: "cc-close", "aria-label": "Close chat", "data-testid": "chat-close", text: "\u00d7" });
-  this.panel.appendChild(el("header", { className: "cc-header" }, [
+  // Named "Close chat" by its (visually hidden) text rather than an aria-label over the "\u00d7"
+  this.closeButton = el("button", { type: "button", className: "cc-close", "data-testid": "chat-close", title: "Close chat" }, [
+    el("span", { "aria-hidden": "true", text: "\u00d7" }),
+    el("span", { className: "cc-sr", text: "Close chat" })
+  ]);
+  // A div, not a <header>: inside the page, a <header> outside sectioning content is a second
+  // banner landmark next to the page's own. The dialog is named by the title in it.
+  this.panel.appendChild(el("div", { className: "cc-header" }, [
     el("div", { className: "cc-heading" }, [this.title, el("p", { className: "cc-subtitle", text: config.subtitle })]),
     this.restartButton,
     this.closeButton
@@ -311,10 +319,17 @@ Widget.prototype.build = function () {
   this.panel.appendChild(this.alert);
   root.appendChild(this.panel);
 
+  // The launcher's name starts with its visible text (WCAG 2.5.3) and then says what it opens;
+  // aria-expanded tells whether the panel is open. On phones the text is hidden visually only,
+  // so the icon-only button keeps the same name.
   this.launcher = el("button", {
     type: "button", className: "cc-launcher", "data-testid": "chat-launcher",
-    "aria-controls": "cc-panel", "aria-expanded": "false", "aria-label": "Open chat: " + config.title
-  }, [icon("chat"), el("span", { className: "cc-launcher-text", text: config.launcherLabel })]);
+    "aria-controls": "cc-panel", "aria-expanded": "false"
+  }, [
+    icon("chat"),
+    el("span", { className: "cc-launcher-text", text: config.launcherLabel }),
+    el("span", { className: "cc-sr", text: " Chat: " + config.title })
+  ]);
   root.appendChild(this.launcher);
 
   var self = this;
@@ -353,7 +368,6 @@ Widget.prototype.open = function (focus) {
   this.persist();
   this.panel.hidden = false;
   this.launcher.setAttribute("aria-expanded", "true");
-  this.launcher.setAttribute("aria-label", "Close chat: " + this.config.title);
   this.connect();
   this.scrollToEnd();
   if (focus) this.input.focus();
@@ -364,7 +378,6 @@ Widget.prototype.close = function () {
   this.persist();
   this.panel.hidden = true;
   this.launcher.setAttribute("aria-expanded", "false");
-  this.launcher.setAttribute("aria-label", "Open chat: " + this.config.title);
   this.launcher.focus();
 };
 
