@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHON
 
-.PHONY: setup system widget train run shell test bench purge
+.PHONY: setup system widget train run shell test test-unit lint bench purge
 .PHONY: run-cluster bench-cluster
 
 setup:
@@ -22,16 +22,27 @@ $(WIDGET_BUNDLE): widget/package.json widget/package-lock.json widget/build.mjs 
 	@cd widget && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
 
 train: setup
-	@$(PY) scripts/train.py
+	@$(PY) -m scripts.train
 
 run: train widget
-	@$(PY) scripts/stack.py run
+	@$(PY) -m scripts.stack run
 
 shell: train
-	@$(PY) scripts/stack.py shell
+	@$(PY) -m scripts.stack shell
 
-test: system train widget
+# The whole suite: lint, then every test (real servers, PostgreSQL, Redis, nginx, Chromium).
+test: system train widget lint
 	$(PY) -m pytest
+
+# The tests that need no server, no model and no browser (tests mirroring actions/, common/,
+# rasa_server/ and scripts/, and domain.yml's contract with the code): about 15 s.
+UNIT_TESTS := tests/actions tests/common tests/rasa_server tests/scripts tests/test_domain_contract.py
+test-unit: setup
+	$(PY) -m pytest $(UNIT_TESTS)
+
+# ruff, configured in pyproject.toml
+lint: setup
+	.venv/bin/ruff check .
 
 bench: train
 	$(PY) -m bench
@@ -40,7 +51,7 @@ bench: train
 # loopback (README: "Running several Rasa servers"): RASA_INSTANCES [2]; data and logs in
 # DATA_DIR [var/cluster].
 run-cluster: system train widget
-	@$(PY) scripts/cluster.py run
+	@$(PY) -m scripts.cluster run
 
 # The cluster with 1, 2 and 3 Rasa servers under load: results/bench-cluster.json
 bench-cluster: system train
@@ -49,4 +60,4 @@ bench-cluster: system train
 # Deletes stored conversations older than RETENTION_DAYS [30] (scripts/purge.py; `make run` also
 # purges at start and every 6 hours). --dry-run only counts: make purge PURGE_ARGS=--dry-run
 purge: setup
-	@$(PY) scripts/purge.py $(PURGE_ARGS)
+	@$(PY) -m scripts.purge $(PURGE_ARGS)

@@ -6,8 +6,8 @@ from typing import Any, Dict, Sequence, Text
 import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import settings
-from actions.triage import EMERGENCY, SOON, URGENT, Outcome
+from common import settings
+from common.triage import EMERGENCY, SOON, URGENT, Outcome
 
 
 @lru_cache(maxsize=1)

@@ -2,10 +2,10 @@
 
 The action server cannot reach the conversation store, and Rasa saves the tracker after an
 action ran, so the action asks for the erasure instead: it returns a `restart` event marked
-`erase_conversation`, and the tracker store (channels/tracker_store.py) deletes every stored
-event of the sender, this message included, instead of saving. The restart also clears the
-conversation's state should the store be one without that support. `action_listen` follows, so
-no new session (and no second disclaimer) starts before the user writes again.
+`erase_conversation`, and the tracker store (rasa_server/stores/tracker_store.py) deletes
+every stored event of the sender, this message included, instead of saving. The restart also
+clears the conversation's state should the store be one without that support. `action_listen`
+follows, so no new session (and no second disclaimer) starts before the user writes again.
 """
 from typing import Any, Dict, List, Text
 
@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-ERASE_MARK = "erase_conversation"  # the tracker store's channels.tracker_store.ERASE_MARK
+from common.erasure import ERASE_MARK
 
 
 def erase_events() -> List[Dict[Text, Any]]:

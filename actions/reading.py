@@ -1,14 +1,26 @@
 """Reading a reply against the question asked (triage.md, "Reading answers").
 
-The clinical language layer (components/language) has already found the message's table facts,
+The clinical language layer (rasa_server/nlu/language) has already found the message's table facts,
 with what is said of each, and its yes/no/not-sure words; this module only decides what they
 answer. Pure functions, no Rasa imports.
 """
 from typing import Any, Dict, Iterable, List, NamedTuple, Optional
 
-from actions import triage
+from common import triage
+from common.parse_data import (
+    AFFIRMED,
+    EXPLAIN,
+    HISTORICAL,
+    NEGATED,
+    NO,
+    NUMBER_ANSWER,
+    PATIENT,
+    REPLY,
+    UNCERTAIN,
+    UNSURE,
+    YES,
+)
 
-YES, NO, UNSURE, EXPLAIN = "yes", "no", "unsure", "explain"
 # A button's payload names its intent: the answer it stands for.
 BUTTON_ANSWERS = {"affirm": YES, "deny": NO, "unsure": UNSURE}
 EXPLAIN_INTENT = "explain_question"
@@ -22,12 +34,12 @@ class Mention(NamedTuple):
     @property
     def stated(self) -> bool:
         """Said as so (or possibly so, which counts as yes), whoever it is about."""
-        return self.assertion in ("affirmed", "uncertain")
+        return self.assertion in (AFFIRMED, UNCERTAIN)
 
     @property
     def counts(self) -> bool:
         """A yes for the patient, now."""
-        return self.experiencer == "patient" and self.stated
+        return self.experiencer == PATIENT and self.stated
 
 
 class Word(NamedTuple):
@@ -37,7 +49,7 @@ class Word(NamedTuple):
 
 def _mentions_of(slot: str, mentions: Iterable[Mention]) -> list:
     """The patient's mentions of the slot, and the yeses of a follow-up that implies it."""
-    return [m for m in mentions if m.experiencer == "patient" and (
+    return [m for m in mentions if m.experiencer == PATIENT and (
         m.slot == slot or (slot in triage.IMPLIED.get(m.slot, ()) and m.stated))]
 
 
@@ -54,13 +66,13 @@ def read_yes_no(slot: str, mentions: Iterable[Mention], words: Iterable[Word]) -
     words = list(words)
     specific = {w.kind for w in words if w.question == slot}
     general = [w.kind for w in words if w.question is None]
-    if "affirmed" in own:
+    if AFFIRMED in own:
         return YES
-    if "uncertain" in own:
+    if UNCERTAIN in own:
         return UNSURE
     if EXPLAIN in general:
         return EXPLAIN
-    for kinds in (specific, {NO} if own & {"negated", "historical"} else set()):
+    for kinds in (specific, {NO} if own & {NEGATED, HISTORICAL} else set()):
         if UNSURE in kinds or {YES, NO} <= kinds:
             return UNSURE
         if kinds:
@@ -83,10 +95,10 @@ def reply_to(slot: str, parse: Dict[str, Any]) -> Optional[Any]:
     if (parse.get("text") or "").startswith("/"):
         return BUTTON_ANSWERS.get(intent)
     entities = parse.get("entities") or []
-    words = [Word(e["value"], e.get("role")) for e in entities if e.get("entity") == "reply"]
+    words = [Word(e["value"], e.get("role")) for e in entities if e.get("entity") == REPLY]
     if slot in triage.NUMERIC_SLOTS:
         numbers = [e["value"] for e in entities
-                   if e.get("entity") == "number_answer" and e.get("role") == slot]
+                   if e.get("entity") == NUMBER_ANSWER and e.get("role") == slot]
         if numbers:
             return numbers[0]
         asks = intent == EXPLAIN_INTENT or any(w.kind == EXPLAIN for w in words)

@@ -1,10 +1,9 @@
 """The red-flag check: translates between the conversation and the decision table.
 
-The clinical language layer (components/language, in the NLU pipeline) has already read each
+The clinical language layer (rasa_server/nlu/language, in the NLU pipeline) has already read each
 message; this module takes what it found from the parse data (tracker.latest_message) and never
 parses the text again.
 """
-from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -12,8 +11,10 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import messages, triage
-from actions.reading import EXPLAIN, UNSURE, YES, Mention, mentions, reply_to
+from actions import messages
+from actions.reading import Mention, mentions, reply_to
+from common import triage
+from common.parse_data import EXPLAIN, UNCERTAIN, UNSURE, YES
 
 FORM = "screening_form"
 SKIPPED = "screening_skipped"
@@ -92,7 +93,7 @@ class ValidateScreeningForm(FormValidationAction):
         unsure = list(tracker.get_slot(UNSURE_SLOT) or [])
         if slot != tracker.get_slot("requested_slot"):
             # stated in passing ("... and my leg has gone numb"): a yes from the layer
-            uncertain = any(m.slot == slot and m.assertion == "uncertain"
+            uncertain = any(m.slot == slot and m.assertion == UNCERTAIN
                             for m in _latest_mentions(tracker))
             return self._answer(slot, True, unsure + [slot] if uncertain else unsure)
         reply = reply_to(slot, tracker.latest_message)
@@ -138,33 +139,6 @@ def _faq_asked(tracker: Tracker) -> Optional[Text]:
     key = (((message.get("response_selector") or {}).get("faq") or {}).get("response")
            or {}).get("intent_response_key")
     return f"utter_{key}" if key else None
-
-
-class ActionAskScreeningQuestion(Action, ABC):
-    """Asks one question of the check; one subclass per slot, since Rasa asks `action_ask_<slot>`."""
-
-    @property
-    @abstractmethod
-    def slot(self) -> Text:
-        """The question's slot."""
-
-    def name(self) -> Text:
-        return f"action_ask_{self.slot}"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        texts = messages.screening()
-        buttons = texts["answer_buttons"] if self.slot in triage.BOOLEAN_SLOTS else []
-        dispatcher.utter_message(text=texts["questions"][self.slot], buttons=buttons)
-        return []
-
-
-# Kept in a dict: rasa_sdk finds actions through Action.__subclasses__(), which holds weak refs.
-ASK_ACTIONS = {
-    slot: type(f"ActionAsk_{slot}", (ActionAskScreeningQuestion,), {"slot": slot})
-    for slot in triage.SLOTS
-}
 
 
 class ActionStartScreening(Action):

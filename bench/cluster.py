@@ -24,10 +24,8 @@ from typing import Dict, List
 
 import aiohttp
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
-from cluster import Cluster  # noqa: E402
-from stack import MODEL, free_port  # noqa: E402
+from scripts.cluster import Cluster
+from scripts.stack import MODEL, ROOT, free_port
 
 RESULTS = ROOT / "results" / "bench-cluster.json"
 INSTANCES = [int(n) for n in os.environ.get("BENCH_INSTANCES", "1,2,3").split(",")]

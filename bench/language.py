@@ -19,6 +19,10 @@ from typing import Any, Dict, List, Optional
 import requests
 import yaml
 
+from actions.reading import reply_to
+from common import triage
+from common.parse_data import EXPLAIN, NO, UNSURE, YES
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "language"
 PARTS = {"held-out": ["corpus_holdout.yml", "corpus_holdout_more.yml"],
@@ -27,10 +31,6 @@ PARTS = {"held-out": ["corpus_holdout.yml", "corpus_holdout_more.yml"],
 RESULTS = ROOT / "results" / "language.json"
 # How far a number read may be from the label: "about three weeks" is 3, "a month" 4.35.
 NUMBER_TOLERANCE = 0.15
-
-sys.path.insert(0, str(ROOT))
-from actions import triage  # noqa: E402
-from actions.reading import EXPLAIN, NO, UNSURE, YES, reply_to  # noqa: E402
 
 
 def load(part: str) -> Dict[str, Any]:
@@ -176,11 +176,10 @@ def report(result: Dict[str, Any]) -> str:
 
 
 def main() -> int:
-    sys.path.insert(0, str(ROOT / "scripts"))
     import tempfile
     import uuid
 
-    from stack import Stack, free_port
+    from scripts.stack import Stack, free_port
 
     token = "bench-" + uuid.uuid4().hex
     with tempfile.TemporaryDirectory() as run_dir:

@@ -1,10 +1,18 @@
-"""Deployment settings the clinic configures through environment variables (see README)."""
+"""Deployment settings the clinic configures through environment variables (README), with their
+defaults: each default is defined here once."""
 import os
-from typing import Optional
+from pathlib import Path
+from typing import List, Mapping, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+
+EMERGENCY_NUMBER = "911"
+WIDGET_PORT = 8080
+RETENTION_DAYS = 30
 
 
 def emergency_number() -> str:
-    return os.environ.get("EMERGENCY_NUMBER", "").strip() or "911"
+    return os.environ.get("EMERGENCY_NUMBER", "").strip() or EMERGENCY_NUMBER
 
 
 def booking_url() -> Optional[str]:
@@ -13,3 +21,28 @@ def booking_url() -> Optional[str]:
 
 def booking_phone() -> Optional[str]:
     return os.environ.get("BOOKING_PHONE", "").strip() or None
+
+
+def widget_port(env: Mapping[str, str]) -> int:
+    return int(env.get("WIDGET_PORT") or WIDGET_PORT)
+
+
+def allowed_origins(env: Mapping[str, str]) -> List[str]:
+    """ALLOWED_ORIGINS (comma- or space-separated; `*` for any), by default the demo page's own
+    origin, http://localhost:$WIDGET_PORT or the same with 127.0.0.1."""
+    value = (env.get("ALLOWED_ORIGINS") or "").replace(",", " ").split()
+    if value:
+        return value
+    port = widget_port(env)
+    return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
+
+
+
+def data_dir(env: Mapping[str, str]) -> Path:
+    """DATA_DIR [var/ in the project]: the SQLite conversation store and the servers' files."""
+    return Path(env.get("DATA_DIR") or ROOT / "var").resolve()
+
+
+def tracker_store_url(env: Mapping[str, str]) -> str:
+    """TRACKER_STORE_URL [the SQLite file conversations.db in DATA_DIR]."""
+    return env.get("TRACKER_STORE_URL") or f"sqlite:///{data_dir(env)}/conversations.db"

@@ -7,8 +7,8 @@ action had run without events ("Bot will continue, but the actions events are lo
 then gets silence (or a five-minute hang if the action server is stuck), and the conversation is
 left half-updated: mid-screening, the raw reply ("no") stays in a bool slot, unvalidated, and
 the question is never asked again. Rasa offers no setting or hook to choose the endpoint's class,
-so channels/server.py replaces the agent's endpoint object with this subclass when the server
-starts; RemoteAction and the forms then call it like any EndpointConfig.
+so rasa_server/protections.py replaces the agent's endpoint object with this subclass at its
+first message; RemoteAction and the forms then call it like any EndpointConfig.
 
 What it does for an action call (`next_action` in the body):
 
@@ -45,16 +45,14 @@ import aiohttp
 from rasa.shared.core.constants import REQUESTED_SLOT
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
-from channels.logs import hash_sender
+from common.logs import hash_sender
+from common.settings import emergency_number
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 DEFAULT_RETRY_AFTER_SECONDS = 5.0
 UNAVAILABLE_RESPONSE = "utter_temporarily_unavailable"
-UNAVAILABLE_TEXT = ("Sorry, I can't answer that right now because part of the service is "
-                    "temporarily unavailable. Please try again in a minute. In an emergency, "
-                    "call {emergency_number}.")
 FLAG = "action_server_unavailable"  # in the apology's metadata
 SESSION_START = "action_session_start"
 
@@ -65,12 +63,6 @@ def _seconds(value: Any, default: float) -> float:
     except (TypeError, ValueError):
         return default
     return seconds if seconds > 0 else default
-
-
-def _emergency_number() -> Text:
-    from actions.settings import emergency_number
-
-    return emergency_number()
 
 
 def turn_start(events: List[Dict[Text, Any]]) -> Optional[int]:
@@ -164,11 +156,9 @@ class ResilientActionEndpoint(EndpointConfig):
             return await self.start_session(body)
         return self.fallback(body)
 
-    def _apology(self, body: Dict[Text, Any]) -> Dict[Text, Any]:
-        number = _emergency_number()
-        if UNAVAILABLE_RESPONSE in ((body.get("domain") or {}).get("responses") or {}):
-            return {"response": UNAVAILABLE_RESPONSE, "emergency_number": number, FLAG: True}
-        return {"text": UNAVAILABLE_TEXT.format(emergency_number=number), FLAG: True}
+    def _apology(self) -> Dict[Text, Any]:
+        return {"response": UNAVAILABLE_RESPONSE, "emergency_number": emergency_number(),
+                FLAG: True}
 
     def fallback(self, body: Dict[Text, Any], apologise: bool = True) -> Dict[Text, Any]:
         try:
@@ -177,7 +167,7 @@ class ResilientActionEndpoint(EndpointConfig):
             logger.error("action_server.restore_failed error=%s", type(error).__name__)
             restore = []
         return {"events": restore + [{"event": "followup", "name": "action_listen"}],
-                "responses": [self._apology(body)] if apologise else []}
+                "responses": [self._apology()] if apologise else []}
 
     async def start_session(self, body: Dict[Text, Any]) -> Dict[Text, Any]:
         try:
@@ -195,26 +185,4 @@ class ResilientActionEndpoint(EndpointConfig):
                            type(error).__name__)
         return {"events": [{"event": "session_started"},
                            {"event": "action", "name": "action_listen"}],
-                "responses": [self._apology(body)]}
-
-
-def check_responses_with_one_validator() -> None:
-    """Rasa checks every action server response with `jsonschema.validate`, which first checks
-    Rasa's large response schema itself: about 30 ms per custom action call on 2 cores, most of
-    the cost of a conversation's first message (`action_session_start`). A validator built once
-    accepts exactly the same responses; one it rejects still goes through Rasa's own check, for
-    Rasa's error. Idempotent."""
-    from jsonschema.validators import validator_for
-    from rasa.core.actions.action import RemoteAction
-
-    rasa_check = RemoteAction._validate_action_result
-    if getattr(rasa_check, "validator", None) is not None:
-        return
-    schema = RemoteAction.action_response_format_spec()
-    validator = validator_for(schema)(schema)
-
-    def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
-        return validator.is_valid(result) or rasa_check(self, result)
-
-    validate_action_result.validator = validator  # type: ignore[attr-defined]
-    RemoteAction._validate_action_result = validate_action_result  # type: ignore[assignment]
+                "responses": [self._apology()]}

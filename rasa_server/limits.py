@@ -1,6 +1,6 @@
 """Limits on what a user can send, applied to every message of every channel.
 
-`MessageGuard.wrap` is put around the agent's `handle_message` (channels/server.py), the one
+`MessageGuard.handle` runs in the agent's `handle_message` (rasa_server/protections.py), the one
 place every channel's messages pass through, before Rasa takes the conversation's lock, parses
 the text or stores anything. It
 
@@ -13,8 +13,8 @@ the text or stores anything. It
   lock, so a burst finishes by itself and other conversations keep their turn. MAX_PENDING_TOTAL
   bounds all senders together.
 
-The REST channel (channels/rest.py) checks the HTTP request itself and answers throttling with a
-429; other channels get the polite message.
+The REST channel (rasa_server/channels/rest.py) checks the HTTP request itself and answers
+throttling with a 429; other channels get the polite message.
 """
 import contextvars
 import logging
@@ -27,7 +27,7 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
 
-from channels.logs import handling, hash_sender
+from common.logs import handling, hash_sender
 
 logger = logging.getLogger(__name__)
 
@@ -107,54 +107,52 @@ class MessageGuard:
         if message.output_channel is not None:
             await message.output_channel.send_text_message(message.sender_id, text)
 
-    def wrap(self, handle: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-        async def guarded(message: UserMessage, *args: Any, **kwargs: Any) -> Optional[Any]:
-            sender = hash_sender(message.sender_id)
-            channel = message.input_channel
-            if not valid_sender_id(message.sender_id):
-                logger.info("message.rejected reason=sender_id channel=%s sender=%s",
-                            channel, sender)
-                return None
-            text = message.text
-            if text is None:
-                text = ""
-            if not isinstance(text, str):
-                text = str(text)
-            if len(text) > MAX_MESSAGE_CHARS:
-                logger.info("message.rejected reason=too_long chars=%d channel=%s sender=%s",
-                            len(text), channel, sender)
-                await self._reply(message, TOO_LONG.format(limit=MAX_MESSAGE_CHARS))
-                return None
-            message.text = clean_text(text)
-            if not message.text:
-                logger.info("message.rejected reason=empty channel=%s sender=%s", channel, sender)
-                await self._reply(message, EMPTY)
-                return None
-            if not self.admit(message.sender_id):
-                logger.info("message.rejected reason=too_many channel=%s sender=%s pending=%d",
-                            channel, sender, self.pending.get(message.sender_id, 0))
-                if raise_when_throttled.get():
-                    raise Throttled(retry_after=max(1, int(60 / max(RATE_LIMIT_PER_MINUTE, 1))))
-                await self._reply(message, TOO_MANY)
-                return None
-            self.pending[message.sender_id] = self.pending.get(message.sender_id, 0) + 1
-            self.total_pending += 1
-            started = time.monotonic()
-            try:
-                logger.info("message.received channel=%s sender=%s chars=%d",
-                            channel, sender, len(message.text))
-                with handling(message.sender_id, message.text):
-                    return await handle(message, *args, **kwargs)
-            finally:
-                self.total_pending -= 1
-                left = self.pending.get(message.sender_id, 1) - 1
-                if left > 0:
-                    self.pending[message.sender_id] = left
-                else:
-                    self.pending.pop(message.sender_id, None)
-                logger.info("message.handled channel=%s sender=%s ms=%d", channel, sender,
-                            (time.monotonic() - started) * 1000)
-
-        guarded.__wrapped__ = handle  # type: ignore[attr-defined]
-        guarded.message_guard = self  # type: ignore[attr-defined]
-        return guarded
+    async def handle(self, message: UserMessage,
+                     handle: Callable[[UserMessage], Awaitable[Any]]) -> Optional[Any]:
+        """`handle(message)` if the message and its sender pass; otherwise a polite answer (or
+        Throttled), and nothing stored."""
+        sender = hash_sender(message.sender_id)
+        channel = message.input_channel
+        if not valid_sender_id(message.sender_id):
+            logger.info("message.rejected reason=sender_id channel=%s sender=%s",
+                        channel, sender)
+            return None
+        text = message.text
+        if text is None:
+            text = ""
+        if not isinstance(text, str):
+            text = str(text)
+        if len(text) > MAX_MESSAGE_CHARS:
+            logger.info("message.rejected reason=too_long chars=%d channel=%s sender=%s",
+                        len(text), channel, sender)
+            await self._reply(message, TOO_LONG.format(limit=MAX_MESSAGE_CHARS))
+            return None
+        message.text = clean_text(text)
+        if not message.text:
+            logger.info("message.rejected reason=empty channel=%s sender=%s", channel, sender)
+            await self._reply(message, EMPTY)
+            return None
+        if not self.admit(message.sender_id):
+            logger.info("message.rejected reason=too_many channel=%s sender=%s pending=%d",
+                        channel, sender, self.pending.get(message.sender_id, 0))
+            if raise_when_throttled.get():
+                raise Throttled(retry_after=max(1, int(60 / max(RATE_LIMIT_PER_MINUTE, 1))))
+            await self._reply(message, TOO_MANY)
+            return None
+        self.pending[message.sender_id] = self.pending.get(message.sender_id, 0) + 1
+        self.total_pending += 1
+        started = time.monotonic()
+        try:
+            logger.info("message.received channel=%s sender=%s chars=%d",
+                        channel, sender, len(message.text))
+            with handling(message.sender_id, message.text):
+                return await handle(message)
+        finally:
+            self.total_pending -= 1
+            left = self.pending.get(message.sender_id, 1) - 1
+            if left > 0:
+                self.pending[message.sender_id] = left
+            else:
+                self.pending.pop(message.sender_id, None)
+            logger.info("message.handled channel=%s sender=%s ms=%d", channel, sender,
+                        (time.monotonic() - started) * 1000)

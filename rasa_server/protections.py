@@ -1,58 +1,106 @@
-"""Hardening of the running Rasa server that no Rasa setting provides, installed at start-up.
+"""The protections of the Rasa server, for every channel, in one place.
 
-Rasa 3.6 loads project code into the server process only as channels, tracker stores and
-pipeline components; the REST channel (channels/rest.py), always on, registers `install` to run
-once the agent is loaded, and calls it again before each message in case the agent was replaced
-(`PUT /model`). It is idempotent. It
+Rasa 3.6 loads project code into its server only as channels, stores and NLU components, and
+has no hook for checking input, throttling or an unreachable action server. `install()` puts
+the protections in; it runs at start-up, before the first message, from the tracker store
+(rasa_server/stores/tracker_store.py), which every endpoints file names and which
+`rasa run`, `rasa shell`, `rasa interactive` and the cluster all create, and again from the
+project's channels (idempotent). It
 
-- puts `MessageGuard` (channels/limits.py) around the agent's `handle_message`, which every
-  channel's messages go through: input limits and throttling for all channels;
-- replaces the agent's action endpoint by `ResilientActionEndpoint` (channels/action_endpoint.py):
-  bounded wait for the action server and a clean "temporarily unavailable" turn;
-- has Rasa check action server responses against a schema validator built once instead of
-  re-checking the schema on every call (channels/action_endpoint.py);
-- limits socket.io connections (any channel with a python-socketio server, such as the widget's)
-  to ALLOWED_ORIGINS. `--cors` covers HTTP only, and Rasa creates its socket.io server with
-  origin checks off, so a page on any site could otherwise open a WebSocket to it;
-- with the HTTP API on, makes `GET /version`, Rasa's one API route without authentication,
-  require the API token like the others;
-- puts the log privacy filter (channels/logs.py) on handlers created after logging.yml was
-  applied (Sanic's, when Rasa creates its API app).
+- checks that each Rasa or library function it replaces, or relies on, is the one of the pinned
+  version (`PINNED`): another version stops the start with an error naming the function;
+- replaces `Agent.handle_message`, the one place every channel's messages go through (`rasa
+  shell`'s too), before Rasa takes the conversation's lock: `MessageGuard` (limits.py) checks
+  size, sender id and rate, and the agent's action endpoint becomes `ResilientActionEndpoint`
+  (action_endpoint.py: bounded wait, a clean "temporarily unavailable" turn);
+- replaces `RemoteAction._validate_action_result` by a schema validator built once;
+- puts the log privacy filter (common/logs.py) on every handler, Sanic's included.
+
+`limit_socket_origins` (called by the socket.io channel) and `protect_api` (called once the
+server has started) do the same for socket.io origins and Rasa's HTTP API.
 """
+import hashlib
 import hmac
+import inspect
 import logging
 import os
-from typing import Any, List, Optional
+from importlib.metadata import version
+from typing import Any, Callable, Dict, List, Optional, Text
 
+import rasa
+from engineio.server import Server as EngineIOServer
+from rasa.core.actions.action import RemoteAction
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 from sanic.request import Request
-from sanic.response import HTTPResponse, json as json_response
+from sanic.response import HTTPResponse
+from sanic.response import json as json_response
 
-from channels.action_endpoint import ResilientActionEndpoint, check_responses_with_one_validator
-from channels.limits import MessageGuard
-from channels.logs import filter_every_handler
+from common.logs import filter_every_handler
+from common.settings import allowed_origins
+from rasa_server.action_endpoint import ResilientActionEndpoint
+from rasa_server.limits import MessageGuard
 
 logger = logging.getLogger(__name__)
 
+RASA_VERSION = "3.6.21"
+ENGINEIO_VERSION = "4.4.1"
+# SHA-256 of the source of each function replaced here (or whose calls the replacement relies
+# on: RemoteAction.run calls `self.action_endpoint.request`), as in the pinned versions.
+PINNED: Dict[str, str] = {
+    "rasa.core.agent.Agent.handle_message":
+        "ba53507e4d5532a38d3615aa1968deba6a8086e4fb9601b1526749b132c06308",
+    "rasa.core.actions.action.RemoteAction.run":
+        "ccabf6f1160d527a157fad5bd285ce69e8221b1bcad23f8a61499b4360a1c17e",
+    "rasa.core.actions.action.RemoteAction._validate_action_result":
+        "f8cdb4be6812396167ced74161b2ccd65c5ea676ad86d7d359d8c322d9d8dc42",
+    "engineio.server.Server._cors_headers":
+        "da3a25b4305292e2f1fb203fbc1176d784a3b5e2480cf1e5cc9bca5920a25799",
+}
+
 GUARD = MessageGuard()
-DEFAULT_WIDGET_PORT = "8080"
+RASA_HANDLE_MESSAGE = Agent.handle_message
+RASA_VALIDATE_ACTION_RESULT = RemoteAction._validate_action_result
 
 
-def allowed_origins(env: Optional[dict] = None) -> List[str]:
-    """ALLOWED_ORIGINS (comma- or space-separated; `*` for any), by default the demo page's own
-    origin, http://localhost:$WIDGET_PORT (8080) or the same with 127.0.0.1 (as scripts/stack.py
-    sets it)."""
-    env = os.environ if env is None else env
-    value = (env.get("ALLOWED_ORIGINS") or "").replace(",", " ").split()
-    if value:
-        return value
-    port = env.get("WIDGET_PORT") or DEFAULT_WIDGET_PORT
-    return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
+class UnexpectedRasaVersion(RuntimeError):
+    """A function replaced here is not the one this project was checked against."""
 
 
-def _install_on_agent(agent: Any) -> None:
-    if not hasattr(agent.handle_message, "message_guard"):
-        agent.handle_message = GUARD.wrap(agent.handle_message)
+def source_digest(function: Callable) -> str:
+    return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()
+
+
+def check_pinned(functions: Dict[str, Callable]) -> None:
+    """Raises UnexpectedRasaVersion naming every function whose source differs from PINNED."""
+    installed = (rasa.__version__, version("python-engineio"))
+    if installed != (RASA_VERSION, ENGINEIO_VERSION):
+        raise UnexpectedRasaVersion(
+            f"rasa_server/protections.py was checked against rasa {RASA_VERSION} and "
+            f"python-engineio {ENGINEIO_VERSION}; this is rasa {installed[0]} and "
+            f"python-engineio {installed[1]}. Install requirements.lock.")
+    changed = [name for name, function in functions.items()
+               if source_digest(function) != PINNED[name]]
+    if changed:
+        raise UnexpectedRasaVersion(
+            "rasa_server/protections.py replaces functions that differ from those of the "
+            f"pinned versions: {', '.join(changed)}. Check the replacement against the new "
+            "source, then update PINNED.")
+
+
+def replaced_functions() -> Dict[str, Callable]:
+    return {
+        "rasa.core.agent.Agent.handle_message": RASA_HANDLE_MESSAGE,
+        "rasa.core.actions.action.RemoteAction.run": RemoteAction.run,
+        "rasa.core.actions.action.RemoteAction._validate_action_result":
+            RASA_VALIDATE_ACTION_RESULT,
+        "engineio.server.Server._cors_headers": EngineIOServer._cors_headers,
+    }
+
+
+def use_resilient_action_endpoint(agent: Agent) -> None:
+    """The agent's (and its processor's) action endpoint as ResilientActionEndpoint."""
     endpoint = agent.action_endpoint
     if endpoint is not None and not isinstance(endpoint, ResilientActionEndpoint):
         agent.action_endpoint = ResilientActionEndpoint(endpoint)
@@ -62,20 +110,61 @@ def _install_on_agent(agent: Any) -> None:
         processor.action_endpoint = agent.action_endpoint
 
 
-def _limit_socket_origins(app: Sanic) -> None:
-    origins = allowed_origins()
-    for channel in getattr(app.ctx, "input_channels", []) or []:
-        sio = getattr(channel, "sio", None)
-        eio = getattr(sio, "eio", None)
-        if eio is not None:
-            eio.cors_allowed_origins = "*" if origins == ["*"] else origins
-            # The CORS headers themselves come from Sanic-CORS (`--cors`, the same origins), as
-            # for every route; engine.io adding its own would send Access-Control-Allow-Origin
-            # twice, which browsers reject.
-            eio._cors_headers = lambda environ: []
+async def guarded_handle_message(agent: Agent, message: UserMessage
+                                 ) -> Optional[List[Dict[Text, Any]]]:
+    """Agent.handle_message behind the message guard, with the resilient action endpoint."""
+    use_resilient_action_endpoint(agent)
+    return await GUARD.handle(message, lambda checked: RASA_HANDLE_MESSAGE(agent, checked))
 
 
-async def _version_needs_token(request: Request) -> Optional[HTTPResponse]:
+def validate_action_result_once_built(action: RemoteAction, result: Dict[Text, Any]) -> bool:
+    """Rasa checks every action server response with `jsonschema.validate`, which first checks
+    Rasa's large response schema itself: about 30 ms per custom action call on 2 cores. A
+    validator built once accepts exactly the same responses; one it rejects still goes through
+    Rasa's own check, for Rasa's error."""
+    return (RESPONSE_VALIDATOR.is_valid(result)
+            or RASA_VALIDATE_ACTION_RESULT(action, result))
+
+
+def _response_validator() -> Any:
+    from jsonschema.validators import validator_for
+
+    schema = RemoteAction.action_response_format_spec()
+    return validator_for(schema)(schema)
+
+
+RESPONSE_VALIDATOR = _response_validator()
+
+
+def install() -> None:
+    """Checks the pinned functions and puts the protections in; idempotent."""
+    if Agent.handle_message is not guarded_handle_message:
+        check_pinned(replaced_functions())
+        Agent.handle_message = guarded_handle_message  # type: ignore[assignment]
+        RemoteAction._validate_action_result = validate_action_result_once_built  # type: ignore
+        logger.info("protections.installed rasa=%s", rasa.__version__)
+    filter_every_handler()
+
+
+def no_cors_headers(_environ: Dict[Text, Any]) -> List[Any]:
+    """engine.io's own CORS headers, replaced by none: Sanic-CORS (`--cors`, the same origins)
+    sends them for every route, and Access-Control-Allow-Origin sent twice is rejected by
+    browsers."""
+    return []
+
+
+def limit_socket_origins(eio: EngineIOServer) -> None:
+    """socket.io connections only from ALLOWED_ORIGINS: `--cors` covers HTTP only, and Rasa
+    creates its socket.io server with origin checks off, so that a page on any site could open a
+    WebSocket to it."""
+    check_pinned({"engineio.server.Server._cors_headers": EngineIOServer._cors_headers})
+    origins = allowed_origins(os.environ)
+    eio.cors_allowed_origins = "*" if origins == ["*"] else origins
+    eio._cors_headers = no_cors_headers
+
+
+async def version_needs_token(request: Request) -> Optional[HTTPResponse]:
+    """`GET /version` is Rasa's one API route without authentication."""
     if request.path.rstrip("/") != "/version":
         return None
     token = os.environ.get("RASA_API_TOKEN", "")
@@ -86,19 +175,10 @@ async def _version_needs_token(request: Request) -> Optional[HTTPResponse]:
                          status=401)
 
 
-def install(app: Sanic) -> None:
-    agent = getattr(app.ctx, "agent", None)
-    if agent is not None:
-        _install_on_agent(agent)
-    if getattr(app.ctx, "hardening_installed", False):
-        return
-    app.ctx.hardening_installed = True
-    check_responses_with_one_validator()
-    filter_every_handler()
-    _limit_socket_origins(app)
-    if os.environ.get("RASA_API_TOKEN"):
-        app.register_middleware(_version_needs_token, "request")
-
-
-async def install_listener(app: Sanic, _loop: Any) -> None:
-    install(app)
+async def protect_api(app: Sanic, _loop: Any) -> None:
+    """After start-up (a channel's listener): with the HTTP API on, every route needs the token;
+    and the log filter on the handlers Sanic created meanwhile."""
+    install()
+    if os.environ.get("RASA_API_TOKEN") and not getattr(app.ctx, "api_protected", False):
+        app.ctx.api_protected = True
+        app.register_middleware(version_needs_token, "request")

@@ -27,12 +27,10 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
-from stack import Stack, wait_http  # noqa: E402
+from scripts.stack import ROOT, Stack, wait_http
 
 NGINX_TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
-LOCK_STORE = "deploy.lock_store.AtomicRedisLockStore"
+LOCK_STORE = "rasa_server.stores.lock_store.AtomicRedisLockStore"
 LOOPBACK = "127.0.0.1"
 
 

@@ -11,20 +11,20 @@ Credentials = Dict[str, Optional[Dict[str, Any]]]
 Fields = Dict[str, str]  # credentials field -> environment variable
 
 # (credentials key, required fields, optional fields). The classes are Rasa's channels, adapted
-# in channels/messaging.py; the README's "Messaging channels" tells how to set each up.
+# in rasa_server/channels/messaging.py; the README's "Messaging channels" tells how to set each up.
 OPTIONAL_CHANNELS: Tuple[Tuple[str, Fields, Fields], ...] = (
-    ("channels.messaging.TelegramChannel",
+    ("rasa_server.channels.messaging.TelegramChannel",
      {"access_token": "TELEGRAM_ACCESS_TOKEN", "verify": "TELEGRAM_BOT_USERNAME",
       "webhook_url": "TELEGRAM_WEBHOOK_URL"},
      {"secret_token": "TELEGRAM_SECRET_TOKEN", "api_url": "TELEGRAM_API_URL"}),
-    ("channels.messaging.SlackChannel",
+    ("rasa_server.channels.messaging.SlackChannel",
      {"slack_token": "SLACK_TOKEN", "slack_signing_secret": "SLACK_SIGNING_SECRET"},
      {"slack_channel": "SLACK_CHANNEL", "api_url": "SLACK_API_URL"}),
-    ("channels.messaging.TwilioChannel",
+    ("rasa_server.channels.messaging.TwilioChannel",
      {"account_sid": "TWILIO_ACCOUNT_SID", "auth_token": "TWILIO_AUTH_TOKEN",
       "twilio_number": "TWILIO_NUMBER"},
      {"webhook_url": "TWILIO_WEBHOOK_URL", "api_url": "TWILIO_API_URL"}),
-    ("channels.messaging.FacebookChannel",
+    ("rasa_server.channels.messaging.FacebookChannel",
      {"verify": "FACEBOOK_VERIFY_TOKEN", "secret": "FACEBOOK_APP_SECRET",
       "page-access-token": "FACEBOOK_PAGE_ACCESS_TOKEN"},
      {"api_url": "FACEBOOK_API_URL"}),

@@ -6,8 +6,8 @@ deleted (Rasa loads only the latest session, so what is left keeps working). The
 one the servers use: TRACKER_STORE_URL [sqlite:///$DATA_DIR/conversations.db], DATA_DIR [./var].
 `make run` also runs this at start and every PURGE_EVERY_HOURS [6] while it runs.
 
-    .venv/bin/python scripts/purge.py [--days N] [--dry-run]
-    .venv/bin/python scripts/purge.py --sender ID    # one conversation now, e.g. on request
+    .venv/bin/python -m scripts.purge [--days N] [--dry-run]
+    .venv/bin/python -m scripts.purge --sender ID    # one conversation now, e.g. on request
 """
 import argparse
 import logging
@@ -21,8 +21,10 @@ from typing import Dict, Iterator, Mapping, Optional
 
 import sqlalchemy as sa
 
+from common.settings import RETENTION_DAYS, tracker_store_url
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_RETENTION_DAYS = 30.0
+DEFAULT_RETENTION_DAYS = float(RETENTION_DAYS)
 logger = logging.getLogger("purge")
 
 # Conversations whose last event is older than the cutoff.
@@ -41,11 +43,7 @@ COUNT_OLD_SESSIONS = sa.text(
 
 
 def store_url(env: Optional[Mapping[str, str]] = None) -> str:
-    env = os.environ if env is None else env
-    if env.get("TRACKER_STORE_URL"):
-        return env["TRACKER_STORE_URL"]
-    data_dir = Path(env.get("DATA_DIR") or ROOT / "var").resolve()
-    return f"sqlite:///{data_dir}/conversations.db"
+    return tracker_store_url(os.environ if env is None else env)
 
 
 def retention_days(env: Optional[Mapping[str, str]] = None) -> float:
@@ -53,7 +51,8 @@ def retention_days(env: Optional[Mapping[str, str]] = None) -> float:
     try:
         days = float(env.get("RETENTION_DAYS") or DEFAULT_RETENTION_DAYS)
     except ValueError:
-        raise SystemExit(f"RETENTION_DAYS must be a number of days, not {env['RETENTION_DAYS']!r}")
+        raise SystemExit(
+            f"RETENTION_DAYS must be a number of days, not {env['RETENTION_DAYS']!r}") from None
     if days < 0:
         raise SystemExit("RETENTION_DAYS must not be negative")
     return days
@@ -62,7 +61,7 @@ def retention_days(env: Optional[Mapping[str, str]] = None) -> float:
 @contextmanager
 def _transaction(url: str) -> Iterator[sa.engine.Connection]:
     """One transaction on the store. On SQLite, deleted rows are overwritten in the file
-    (`secure_delete`), as in the servers' store (channels/tracker_store.py)."""
+    (`secure_delete`), as in the servers' store (rasa_server/stores/tracker_store.py)."""
     engine = sa.create_engine(url, **({"connect_args": {"timeout": 30}}
                                       if url.startswith("sqlite") else {}))
     try:

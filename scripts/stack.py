@@ -10,7 +10,7 @@ page with the website widget, widget/serve.py).
 Privacy and hardening (README, "Data and privacy"): ALLOWED_ORIGINS [http://localhost:$WIDGET_PORT
 http://127.0.0.1:$WIDGET_PORT] (CORS and socket.io origins), ACTION_TIMEOUT_SECONDS [10],
 RETENTION_DAYS [30] (`make run` purges at start and every PURGE_EVERY_HOURS [6]), LOG_LEVEL
-[INFO]; input limits in channels/limits.py. DATA_DIR is created private (0700) and both servers
+[INFO]; input limits in rasa_server/limits.py. DATA_DIR is created private (0700) and both servers
 create files with umask 077. The action server listens on SANIC_HOST [127.0.0.1] only.
 """
 import argparse
@@ -25,43 +25,59 @@ from typing import Dict, List, Optional
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from channels.credentials import credentials  # noqa: E402
+from common.settings import ROOT, allowed_origins, data_dir, tracker_store_url, widget_port
+from scripts.credentials import credentials
+
 VENV_BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "assistant.tar.gz"
 LOGGING_CONFIG = ROOT / "logging.yml"  # no message text or slot values at INFO and above
 
 
-def stack_env(rasa_port: int, action_port: int, overrides: Optional[Dict[str, str]] = None
-              ) -> Dict[str, str]:
-    """The environment both servers run with: documented defaults, then the caller's values."""
-    env = dict(os.environ)
+# What a server needs of the machine's environment when it does not inherit the caller's (tests:
+# every test sets the environment it depends on).
+MACHINE_VARIABLES = ("PATH", "HOME", "USER", "LANG", "LC_ALL", "TMPDIR", "TZ")
+
+
+def stack_env(rasa_port: int, action_port: int, overrides: Optional[Dict[str, str]] = None,
+              inherit: bool = True) -> Dict[str, str]:
+    """The environment both servers run with: the caller's (or, with inherit=False, only
+    MACHINE_VARIABLES of it), then `overrides`, then the documented defaults."""
+    env = dict(os.environ) if inherit else {
+        key: os.environ[key] for key in MACHINE_VARIABLES if key in os.environ}
     env.update(overrides or {})
-    data_dir = Path(env.get("DATA_DIR") or ROOT / "var").resolve()
-    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    env["DATA_DIR"] = str(data_dir)
-    widget_port = env.get("WIDGET_PORT") or "8080"
+    folder = data_dir(env)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    env["DATA_DIR"] = str(folder)
     defaults = {
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "TRACKER_STORE_URL": f"sqlite:///{data_dir}/conversations.db",
+        "TRACKER_STORE_URL": tracker_store_url(env),
         "LOCK_STORE_TYPE": "in_memory",
-        "ACTION_TIMEOUT_SECONDS": "10",
-        "ALLOWED_ORIGINS": f"http://localhost:{widget_port} http://127.0.0.1:{widget_port}",
-        "RETENTION_DAYS": "30",
+        "ALLOWED_ORIGINS": " ".join(allowed_origins(env)),
         "SANIC_HOST": "127.0.0.1",  # the action server's interface: only Rasa calls it
-        "REDIS_HOST": "127.0.0.1",
-        "REDIS_PORT": "6379",
-        "REDIS_DB": "0",
         "RASA_TELEMETRY_ENABLED": "false",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
-        "PYTHONPATH": str(ROOT),
     }
     for key, value in defaults.items():
         if not env.get(key):
             env[key] = value
     return env
+
+
+def endpoints(env: Dict[str, str]) -> Dict:
+    """endpoints.yml with the stores and the action server of `env` (ACTION_ENDPOINT_URL,
+    ACTION_TIMEOUT_SECONDS, TRACKER_STORE_URL, LOCK_STORE_TYPE, REDIS_HOST/PORT/DB)."""
+    config = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    config["action_endpoint"]["url"] = env["ACTION_ENDPOINT_URL"]
+    if env.get("ACTION_TIMEOUT_SECONDS"):
+        config["action_endpoint"]["timeout"] = float(env["ACTION_TIMEOUT_SECONDS"])
+    config["tracker_store"]["url"] = env["TRACKER_STORE_URL"]
+    config["lock_store"] = {"type": env["LOCK_STORE_TYPE"]}
+    if env["LOCK_STORE_TYPE"] != "in_memory":
+        config["lock_store"].update(url=env.get("REDIS_HOST") or "127.0.0.1",
+                                    port=int(env.get("REDIS_PORT") or 6379),
+                                    db=int(env.get("REDIS_DB") or 0))
+    return config
 
 
 def free_port() -> int:
@@ -76,7 +92,8 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode} before {url} answered")
+            raise RuntimeError(
+                f"{proc.args[0]} exited with {proc.returncode} before {url} answered")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
@@ -90,9 +107,9 @@ class Stack:
 
     def __init__(self, rasa_port: int = 5005, action_port: int = 5055,
                  env: Optional[Dict[str, str]] = None, log_dir: Optional[Path] = None,
-                 model: Path = MODEL) -> None:
+                 model: Path = MODEL, inherit: bool = True) -> None:
         self.rasa_port, self.action_port = rasa_port, action_port
-        self.env = stack_env(rasa_port, action_port, env)
+        self.env = stack_env(rasa_port, action_port, env, inherit)
         self.log_dir = log_dir
         self.model = model
         self.procs: List[subprocess.Popen] = []
@@ -119,8 +136,15 @@ class Stack:
         wait_http(f"http://127.0.0.1:{self.action_port}/health", timeout, proc)
         return proc
 
+    def write_endpoints(self) -> Path:
+        """This stack's endpoints file (`endpoints`), in DATA_DIR, readable by its owner only."""
+        path = Path(self.env["DATA_DIR"]) / f"endpoints-{self.rasa_port}.yml"
+        path.touch(mode=0o600)
+        path.write_text(yaml.safe_dump(endpoints(self.env)))
+        return path
+
     def rasa_args(self) -> List[str]:
-        return ["--model", str(self.model), "--endpoints", "endpoints.yml",
+        return ["--model", str(self.model), "--endpoints", str(self.write_endpoints()),
                 "--logging-config-file", str(LOGGING_CONFIG)]
 
     def api_args(self) -> List[str]:
@@ -130,7 +154,7 @@ class Stack:
 
     def origins(self) -> List[str]:
         """The origins allowed by CORS and socket.io (ALLOWED_ORIGINS; `*` for any)."""
-        return self.env["ALLOWED_ORIGINS"].replace(",", " ").split()
+        return allowed_origins(self.env)
 
     def write_credentials(self) -> Path:
         """Channel secrets come from the environment; the file is readable by its owner only."""
@@ -150,7 +174,7 @@ class Stack:
     def start_widget(self, port: Optional[int] = None, timeout: float = 30) -> subprocess.Popen:
         """The demo clinic page with the website widget (widget/serve.py), talking to this
         stack's Rasa server; port: WIDGET_PORT [8080]."""
-        self.widget_port = port or int(self.env.get("WIDGET_PORT") or 8080)
+        self.widget_port = port or widget_port(self.env)
         proc = self._spawn("widget", [sys.executable, str(ROOT / "widget" / "serve.py"),
                                       "--port", str(self.widget_port),
                                       "--rasa-port", str(self.rasa_port)])
@@ -188,7 +212,7 @@ def main() -> int:
     mode = parser.parse_args().mode
     stack = Stack(int(os.environ.get("RASA_PORT", 5005)), int(os.environ.get("ACTION_PORT", 5055)))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    from purge import start_retention
+    from scripts.purge import start_retention
     start_retention(stack.env)  # deletes conversations older than RETENTION_DAYS
     try:
         print(f"Starting the action server on port {stack.action_port} ...", flush=True)

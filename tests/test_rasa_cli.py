@@ -3,13 +3,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from stack import MODEL, ROOT, stack_env
+from scripts.stack import MODEL, ROOT, stack_env
 
 RASA = str(Path(sys.executable).parent / "rasa")
 
 
 def rasa(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
-    env = stack_env(0, 0, {"DATA_DIR": str(tmp_path / "data")})
+    env = stack_env(0, 0, {"DATA_DIR": str(tmp_path / "data")}, inherit=False)
     return subprocess.run([RASA, *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=900)
 

@@ -1,7 +1,7 @@
 """Messaging channels: Telegram, Slack, Twilio (SMS and WhatsApp) and Facebook Messenger.
 
 Each is Rasa's own channel, subclassed so that:
-- it starts only from its environment variables (channels/credentials.py) and never crashes the
+- it starts only from its environment variables (scripts/credentials.py) and never crashes the
   server's start-up on a network error (Telegram's webhook is registered in the background);
 - the platform's API base URL can be changed (TELEGRAM_API_URL, SLACK_API_URL, TWILIO_API_URL,
   FACEBOOK_API_URL): a self-hosted Bot API server, a proxy, or the tests' local recorder;
@@ -420,7 +420,8 @@ class TwilioChannel(ChoiceAnswers, TwilioInput):
         self.api_url = api_url or None
 
     def is_signed(self, request: Request) -> bool:
-        """X-Twilio-Signature: HMAC-SHA1 of the URL and the sorted form fields, by the auth token."""
+        """X-Twilio-Signature: HMAC-SHA1 of the URL and the sorted form fields, keyed with the
+        auth token."""
         signature = request.headers.get("X-Twilio-Signature", "")
         if not signature or not self.auth_token:
             return False

@@ -17,7 +17,7 @@ the message text and the tracker (as frame locals) at ERROR. This one:
   exception type and a hashed sender id.
 
 Empty, over-long and control-character messages are handled for every channel by
-channels/limits.py (a polite answer, nothing stored). The blueprint also runs
+rasa_server/limits.py (a polite answer, nothing stored). The blueprint also runs
 channels/server.install once the server has started (see there).
 """
 import asyncio
@@ -32,8 +32,8 @@ from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import limits, server
-from channels.logs import hash_sender
+from common.logs import hash_sender
+from rasa_server import limits, protections
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ async def read_body(request: Request) -> bytes:
         await request.receive_body()
     except PayloadTooLarge:
         raise BadRequest(413, "payload_too_large",
-                         f"The request body is limited to {MAX_BODY_BYTES} bytes.")
+                         f"The request body is limited to {MAX_BODY_BYTES} bytes.") from None
     return request.body or b""
 
 
@@ -65,11 +65,12 @@ def parse_request(body: bytes) -> Tuple[Text, Text]:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        raise BadRequest(400, "invalid_encoding", "The request body must be UTF-8 encoded JSON.")
+        raise BadRequest(400, "invalid_encoding",
+                         "The request body must be UTF-8 encoded JSON.") from None
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):  # RecursionError: nested too deeply
-        raise BadRequest(400, "invalid_json", "The request body must be valid JSON.")
+        raise BadRequest(400, "invalid_json", "The request body must be valid JSON.") from None
     if not isinstance(data, dict):
         raise BadRequest(400, "invalid_body",
                          'Send a JSON object: {"sender": "...", "message": "..."}.')
@@ -100,7 +101,8 @@ class RestInput(InputChannel):
         module = inspect.getmodule(self)
         webhook = Blueprint(f"strict_webhook_{type(self).__name__}",
                             module.__name__ if module else None)
-        webhook.listener("after_server_start")(server.install_listener)
+        protections.install()
+        webhook.listener("after_server_start")(protections.protect_api)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -113,7 +115,6 @@ class RestInput(InputChannel):
             except BadRequest as bad:
                 logger.info("rest.request.rejected status=%d reason=%s", bad.status, bad.code)
                 return error(bad.status, bad.code, bad.message)
-            server.install(request.app)
             collector = CollectingOutputChannel()
             message = UserMessage(text, collector, sender_id, input_channel=self.name())
             throttled = limits.raise_when_throttled.set(True)

@@ -7,7 +7,8 @@ and the turn is lost (the tracker is not saved). This output emits it as its own
 whole (newlines kept) instead of being cut at blank lines, so a long answer stays one message.
 
 credentials.yml names this class instead of `socketio`; the channel's name, its routes
-(/socket.io, /webhooks/socketio/) and its settings are those of Rasa's socketio channel.
+(/socket.io, /webhooks/socketio/) and its settings are those of Rasa's socketio channel. Its
+socket.io server takes connections from ALLOWED_ORIGINS only (rasa_server/protections.py).
 """
 import json
 import logging
@@ -16,6 +17,8 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
+
+from rasa_server import protections
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +44,12 @@ class WidgetSocketIO(SocketIOInput):
     """Rasa's socketio input channel, answering through WidgetSocketIOOutput."""
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        protections.install()
         blueprint = super().blueprint(on_new_message)
+        blueprint.listener("after_server_start")(protections.protect_api)
         sio = self.sio
         assert sio is not None
+        protections.limit_socket_origins(sio.eio)
 
         # Replaces Rasa's handler of the same event, which builds a SocketIOOutput.
         @sio.on(self.user_message_evt, namespace=self.namespace)

@@ -1,4 +1,4 @@
-"""NLU component: the clinical language layer (components/language) in Rasa's pipeline.
+"""NLU component: the clinical language layer (rasa_server/nlu/language) in Rasa's pipeline.
 
 Runs once per message on SpacyNLP's doc, after the classifiers, and writes what it read into the
 parse data, where the action server reads it (it never parses the text again):
@@ -42,17 +42,17 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
-from actions import answers
-from components.language.layer import ClinicalLanguage, Reading
-from components.language.verdict import Verdict, verdict
+
+from common.parse_data import NUMBER_ANSWER, REPLY
+from rasa_server.nlu.language import numbers
+from rasa_server.nlu.language.layer import ClinicalLanguage, Reading
+from rasa_server.nlu.language.verdict import Verdict, verdict
 
 RED_FLAG = "red_flag"
 ASK_ABOUT_SIGN = "ask_about_sign"
 DESCRIBE_SYMPTOMS = "describe_symptoms"
 # DIET's guesses that a stated symptom overrides: the message is a statement, not a question.
 NOT_A_STATEMENT = ("faq", "bot_challenge", "help", "greet", "nlu_fallback")
-REPLY = "reply"
-NUMBER_ANSWER = "number_answer"
 NUMBER_ENTITIES = ("DATE", "CARDINAL")
 
 
@@ -108,8 +108,8 @@ def _entities(reading: Reading, message: Message) -> List[Dict[Text, Any]]:
     spacy_numbers = [text[e[ENTITY_ATTRIBUTE_START]:e[ENTITY_ATTRIBUTE_END]]
                      for e in message.get(ENTITIES) or []
                      if e.get(ENTITY_ATTRIBUTE_TYPE) in NUMBER_ENTITIES]
-    for slot, value in (("pain_duration_weeks", answers.parse_duration_weeks(text, spacy_numbers)),
-                        ("age", answers.parse_age(text, spacy_numbers))):
+    for slot, value in (("pain_duration_weeks", numbers.parse_duration_weeks(text, spacy_numbers)),
+                        ("age", numbers.parse_age(text, spacy_numbers))):
         if value is not None:
             found.append(_entity(NUMBER_ANSWER, value, 0, len(text), slot))
     return found

@@ -19,7 +19,7 @@ conversation are handled one at a time, in arrival order) and changes it atomica
   messages still being processed re-register their tickets first (ticket numbers are
   microsecond timestamps, so re-registered older tickets keep their place in the queue).
 
-Select it with `LOCK_STORE_TYPE=deploy.lock_store.AtomicRedisLockStore` and the usual
+Select it with `LOCK_STORE_TYPE=rasa_server.stores.lock_store.AtomicRedisLockStore` and the usual
 REDIS_HOST, REDIS_PORT, REDIS_DB (endpoints.yml).
 """
 import asyncio
@@ -31,7 +31,6 @@ from contextlib import asynccontextmanager
 from typing import Any, AsyncGenerator, Callable, Optional, Text, Tuple
 
 import redis
-
 from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig

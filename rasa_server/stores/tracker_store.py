@@ -24,11 +24,11 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Restarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from channels.logs import hash_sender
+from common.erasure import ERASE_MARK
+from common.logs import hash_sender
+from rasa_server import protections
 
 logger = logging.getLogger(__name__)
-
-ERASE_MARK = "erase_conversation"
 
 
 def erase_requested(events: Iterable[Any]) -> bool:
@@ -49,8 +49,21 @@ def make_private(engine: "sa.engine.Engine") -> None:
         os.chmod(path, 0o600)
 
 
+def make_sqlite_folder(url: Any) -> None:
+    """The folder of an SQLite file URL (sqlite:///var/conversations.db), created private:
+    SQLite creates the file but not its folder."""
+    if isinstance(url, str) and url.startswith("sqlite:///"):
+        path = url[len("sqlite:///"):]
+        if path and path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), mode=0o700, exist_ok=True)
+
+
 class PrivateSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Every endpoints file names this store, so creating it is where every Rasa server
+        # (`rasa run`, `rasa shell`, `rasa interactive`, the cluster) starts its protections.
+        protections.install()
+        make_sqlite_folder(kwargs.get("host"))
         super().__init__(*args, **kwargs)
         make_private(self.engine)
 

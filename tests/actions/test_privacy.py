@@ -31,8 +31,8 @@ def test_asks_for_erasure_then_listens_without_a_new_session():
 def test_the_store_recognises_the_request():
     from rasa.shared.core.events import deserialise_events
 
-    from channels.tracker_store import ERASE_MARK as STORE_MARK
-    from channels.tracker_store import erase_requested
+    from rasa_server.stores.tracker_store import ERASE_MARK as STORE_MARK
+    from rasa_server.stores.tracker_store import erase_requested
 
     _, events = run_action()
     assert STORE_MARK == ERASE_MARK

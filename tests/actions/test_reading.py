@@ -2,7 +2,8 @@
 clinical language layer finds in them (tests/conftest.py, `language`)."""
 import pytest
 
-from actions.reading import EXPLAIN, NO, UNSURE, YES, reply_to
+from actions.reading import reply_to
+from common.parse_data import EXPLAIN, NO, UNSURE, YES
 
 YES_REPLIES = ["yes", "Yes!!", "yeah a bit", "I think so", "yep", "sort of", "a little", "kind of",
                "ya", "yess", "yup", "definitely", "I do", "I have", "y", "yea", "yes, I have",

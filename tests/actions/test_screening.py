@@ -8,13 +8,13 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import triage
 from actions.screening import (
     ActionAnswerYesNo,
     ActionEmergencyAdvice,
     ActionScreeningOutcome,
     ValidateScreeningForm,
 )
+from common import triage
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
 

@@ -8,7 +8,7 @@ from typing import Dict, List
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from widget_driver import DESKTOP, TIMEOUT_MS
+from tests.browser.widget_driver import DESKTOP, TIMEOUT_MS
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTEFACTS = ROOT / "results" / "browser"

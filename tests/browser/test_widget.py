@@ -7,12 +7,12 @@ import requests
 import yaml
 from playwright.sync_api import expect
 
-from widget_driver import DESKTOP, PHONE, Widget
-from servers import API_TOKEN, free_port
+from tests.browser.widget_driver import DESKTOP, PHONE, Widget
+from tests.e2e.servers import API_TOKEN, free_port, screening_questions
 
 ROOT = Path(__file__).resolve().parents[2]
 ANSWERS = yaml.safe_load((ROOT / "data/responses/faq.yml").read_text())["responses"]
-QUESTIONS = yaml.safe_load((ROOT / "actions/wording.yml").read_text())["screening"]["questions"]
+QUESTIONS = screening_questions()
 MRI_ANSWER = ANSWERS["utter_faq/mri_what"][0]["text"]
 RED_FLAGS_ANSWER = ANSWERS["utter_faq/red_flags"][0]["text"]
 EMERGENCY_RED = "rgb(176, 0, 32)"
@@ -42,7 +42,8 @@ def test_long_answers_keep_their_lines(page):
     assert answer.evaluate("e => getComputedStyle(e).whiteSpace") == "pre-wrap"
     # the start of a long answer is in view, not scrolled past
     top_visible = answer.evaluate("""e => {
-        const log = e.parentElement, box = e.getBoundingClientRect(), view = log.getBoundingClientRect();
+        const log = e.parentElement, box = e.getBoundingClientRect(),
+              view = log.getBoundingClientRect();
         return box.top >= view.top - 1 && box.top < view.bottom; }""")
     assert top_visible
 
@@ -61,19 +62,7 @@ def test_quick_reply_starts_the_check(page):
 def test_screening_runs_to_an_outcome(page, artefacts):
     chat = Widget(page).open()
     chat.greeted()
-    state = chat.reply("Check my symptoms")
-    for _ in range(30):
-        if state["levels"]:
-            break
-        last = state["bots"][-1]
-        if "No" in state["replies"]:
-            state = chat.reply("No")
-        elif QUESTIONS["pain_duration_weeks"] in last:
-            state = chat.say("3 days")
-        elif QUESTIONS["age"] in last:
-            state = chat.say("30")
-        else:
-            raise AssertionError(f"unexpected turn: {last!r}")
+    state = chat.screen_to_outcome(QUESTIONS)
     assert state["levels"] == ["self_care"], state
     outcome = page.locator('[data-level="self_care"]')
     expect(outcome).to_be_visible()
@@ -118,9 +107,11 @@ def test_html_is_shown_as_text(page):
     expect(message).to_contain_text("<b>bold</b> <script>alert(2)</script>")
     counts = page.evaluate("""() => {
         const root = document.querySelector('#clinic-chat-widget').shadowRoot;
-        return {img: root.querySelectorAll('img').length, b: root.querySelectorAll('.cc-log b').length,
+        return {img: root.querySelectorAll('img').length,
+                b: root.querySelectorAll('.cc-log b').length,
                 script: root.querySelectorAll('script').length,
-                links: [...root.querySelectorAll('.cc-log a')].map(a => [a.href, a.target, a.rel])}; }""")
+                links: [...root.querySelectorAll('.cc-log a')].map(
+                    a => [a.href, a.target, a.rel])}; }""")
     assert counts["img"] == 0 and counts["b"] == 0 and counts["script"] == 0
     assert counts["links"] == [["https://clinic.example.org/book", "_blank",
                                 "noopener noreferrer nofollow"]]

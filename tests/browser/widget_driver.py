@@ -92,3 +92,24 @@ class Widget:
 
     def greeted(self) -> Dict[str, Any]:
         return self.wait(lambda s: s["bots"] and s["replies"], "the greeting")
+
+    def screen_to_outcome(self, questions: Dict[str, str]) -> Dict[str, Any]:
+        """Runs the warning-sign check from the greeting to its outcome, answering "No" to every
+        yes/no question, "3 days" to how long and "30" to the age (`questions`: the screening
+        questions' wording by slot, tests/e2e/servers.screening_questions()); returns the state
+        with the outcome shown."""
+        state = self.reply("Check my symptoms")
+        for _ in range(30):
+            if state["levels"]:
+                break
+            last = state["bots"][-1]
+            if "No" in state["replies"]:
+                state = self.reply("No")
+            elif questions["pain_duration_weeks"] in last:
+                state = self.say("3 days")
+            elif questions["age"] in last:
+                state = self.say("30")
+            else:
+                raise AssertionError(f"unexpected turn: {last!r}")
+        assert state["levels"], f"no outcome after 30 turns; widget state: {state}"
+        return state

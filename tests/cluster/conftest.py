@@ -8,11 +8,9 @@ from pathlib import Path
 import pytest
 import redis
 
-from cluster import LOCK_STORE, Cluster
-from cluster_client import API_TOKEN, ORIGIN
-from stack import MODEL, free_port
-
-
+from scripts.cluster import LOCK_STORE, Cluster
+from scripts.stack import MODEL, free_port
+from tests.cluster.cluster_client import API_TOKEN, ORIGIN
 
 
 def run_dir(name: str) -> Path:
@@ -60,7 +58,7 @@ def cluster(request):
                       env={**_clean_env(), "RASA_API_TOKEN": API_TOKEN,
                            "ALLOWED_ORIGINS": ORIGIN},
                       # CLUSTER_TEST_LOCK_STORE=redis runs the tests on Rasa's own Redis lock
-                      # store, to see what the cluster's (deploy/lock_store.py) fixes
+                      # store, to see what the cluster's (rasa_server/stores/lock_store.py) fixes
                       lock_store=os.environ.get("CLUSTER_TEST_LOCK_STORE") or LOCK_STORE)
     servers.start()
     failed_before = request.session.testsfailed

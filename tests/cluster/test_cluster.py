@@ -12,9 +12,17 @@ import pytest
 import requests
 import socketio
 
-from cluster_client import (FAQS, GREETINGS, MID_CHECK_FAQ, ORIGIN, Patient,
-                            assert_screening_at, assert_turns_whole, run_async,
-                            user_texts)
+from tests.cluster.cluster_client import (
+    FAQS,
+    GREETINGS,
+    MID_CHECK_FAQ,
+    ORIGIN,
+    Patient,
+    assert_screening_at,
+    assert_turns_whole,
+    run_async,
+    user_texts,
+)
 
 pytestmark = pytest.mark.slow
 

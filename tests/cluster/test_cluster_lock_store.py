@@ -7,16 +7,17 @@ from collections import defaultdict
 from typing import Dict, List
 
 import pytest
-
-from cluster_client import run_async
-from deploy.lock_store import AtomicRedisLockStore
 from rasa.core.lock_store import LockError
 from rasa.utils.endpoints import EndpointConfig
 
+from rasa_server.stores.lock_store import AtomicRedisLockStore
+from tests.cluster.cluster_client import run_async
+
 
 def store(redis_server, lease: float = 12.0) -> AtomicRedisLockStore:
-    config = EndpointConfig(url="127.0.0.1", type="deploy.lock_store.AtomicRedisLockStore",
-                            port=str(redis_server.port), db="0")  # strings, as from endpoints.yml
+    config = EndpointConfig(url="127.0.0.1",
+                            type="rasa_server.stores.lock_store.AtomicRedisLockStore",
+                            port=str(redis_server.port), db="0")  # strings, as from YAML
     lock_store = AtomicRedisLockStore(config)
     lock_store.lease, lock_store.grace = lease, lease / 2
     return lock_store

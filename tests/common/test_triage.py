@@ -1,15 +1,15 @@
 """The decision table of shared/spec/triage.md, row by row, boundary by boundary."""
 import pytest
 
-from actions.triage import (
+from common.triage import (
     BOOLEAN_SLOTS,
     EMERGENCY,
     LEVELS,
     SELF_CARE,
+    SIGNS,
     SLOTS,
     SOON,
     URGENT,
-    SIGNS,
     decide,
     questions_to_ask,
     with_implied,
@@ -68,7 +68,8 @@ def test_injury_age_boundary(age, level):
 
 def test_first_matching_row_wins():
     # emergency rows beat everything below them
-    assert decide(answers(bladder_bowel_change=True, fever=True, cancer_history=True)).level == EMERGENCY
+    combined = answers(bladder_bowel_change=True, fever=True, cancer_history=True)
+    assert decide(combined).level == EMERGENCY
     # fever (urgent) is above cancer (urgent): reasons name fever
     assert decide(answers(fever=True, cancer_history=True)).reasons == ("fever",)
     # urgent injury row beats the soon injury row

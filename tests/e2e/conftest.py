@@ -1,7 +1,7 @@
 """A patient's conversation with the real servers (the session's `stack`, tests/conftest.py)."""
 import pytest
 
-from servers import Chat
+from tests.e2e.servers import Chat
 
 
 @pytest.fixture

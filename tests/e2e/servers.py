@@ -1,12 +1,31 @@
 """Talking to the real servers from tests: ports, the API token, a patient's conversation."""
 import uuid
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import requests
+import yaml
 
-from stack import Stack, free_port  # noqa: F401  (re-exported for tests)
+from scripts.stack import ROOT, Stack, free_port  # noqa: F401  (re-exported for tests)
 
 API_TOKEN = "test-" + uuid.uuid4().hex
+# The settings the tests' expectations depend on ("call 911"), whatever the developer has set.
+EMERGENCY_NUMBER = "911"
+
+
+def make_stack(run_dir: Path, **env: str) -> Stack:
+    """Servers on free ports with only the environment the tests set: `env` and
+    EMERGENCY_NUMBER, over the documented defaults; DATA_DIR and logs in run_dir."""
+    settings = {"DATA_DIR": str(run_dir / "data"), "EMERGENCY_NUMBER": EMERGENCY_NUMBER, **env}
+    return Stack(free_port(), free_port(), env=settings, log_dir=run_dir / "logs",
+                 inherit=False)
+
+
+def screening_questions() -> Dict[str, str]:
+    """The check's questions as patients see them, by slot (domain.yml: utter_ask_<slot>)."""
+    responses = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
+    return {name[len("utter_ask_"):]: variants[0]["text"]
+            for name, variants in responses.items() if name.startswith("utter_ask_")}
 
 
 

@@ -18,14 +18,12 @@ import requests
 import yaml
 from twilio.request_validator import RequestValidator
 
-from channels.credentials import credentials
-from channels.messaging import numbered_options, resolve_choice, split_text
-from servers import free_port
-from stack import MODEL, Stack
+from scripts.stack import MODEL, Stack
+from tests.e2e.servers import make_stack, screening_questions
 
 ROOT = Path(__file__).resolve().parents[2]
 ANSWERS = yaml.safe_load((ROOT / "data/responses/faq.yml").read_text())["responses"]
-QUESTIONS = yaml.safe_load((ROOT / "actions/wording.yml").read_text())["screening"]["questions"]
+QUESTIONS = screening_questions()
 MRI_ANSWER = ANSWERS["utter_faq/mri_what"][0]["text"]
 
 TELEGRAM_TOKEN = "123456:TEST-telegram-token"
@@ -187,7 +185,7 @@ def channels_stack(recorder, tmp_path_factory):
         "FACEBOOK_PAGE_ACCESS_TOKEN": "fb-page-token",
         "FACEBOOK_API_URL": recorder.url + "/facebook",
     }
-    servers = Stack(free_port(), free_port(), env=env, log_dir=run_dir / "logs")
+    servers = make_stack(run_dir, **env)
     servers.start()
     print(f"channel stack logs: {run_dir / 'logs'}")
     yield servers
@@ -208,12 +206,6 @@ def quiet_for(recorder: Recorder, predicate: Callable[[Dict[str, Any]], bool],
 # Without their variables the channels are not started
 
 
-def test_channels_are_off_without_their_variables():
-    base = credentials({})
-    assert not any("messaging" in key for key in base)
-    partial = credentials({"SLACK_TOKEN": "xoxb-1", "TWILIO_ACCOUNT_SID": "AC1",
-                           "TWILIO_AUTH_TOKEN": "t"})
-    assert partial == base
 
 
 def test_every_channel_is_on_with_its_variables(channels_stack):
@@ -226,25 +218,8 @@ def test_every_channel_is_on_with_its_variables(channels_stack):
 # Text-only replies
 
 
-def test_buttons_become_numbered_options():
-    buttons = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"},
-               {"title": "Not sure", "payload": "/unsure"}]
-    text = numbered_options("Is it in both legs?", buttons)
-    assert text.startswith("Is it in both legs?\n")
-    assert "1. Yes\n2. No\n3. Not sure" in text
-    assert resolve_choice("2", buttons) == "/deny"
-    assert resolve_choice(" 3. ", buttons) == "/unsure"
-    assert resolve_choice("not sure!", buttons) == "/unsure"
-    assert resolve_choice("4", buttons) == "4"
-    assert resolve_choice("30", []) == "30"
-    assert resolve_choice("no, it started last week", buttons) == "no, it started last week"
 
 
-def test_long_texts_are_cut_at_line_ends():
-    text = "\n".join(f"line {i} " + "x" * 50 for i in range(100))
-    pieces = split_text(text, 1600)
-    assert all(len(p) <= 1600 for p in pieces)
-    assert "\n".join(pieces) == text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -409,7 +384,8 @@ def twilio_post(stack: Stack, sender: str, text: str, to: str = TWILIO_NUMBER,
 
 def twilio_sent(to: str, contains: str) -> Callable[[Dict[str, Any]], bool]:
     return lambda call: (call["platform"] == "twilio"
-                         and call["path"] == f"/twilio/2010-04-01/Accounts/{TWILIO_SID}/Messages.json"
+                         and call["path"]
+                         == f"/twilio/2010-04-01/Accounts/{TWILIO_SID}/Messages.json"
                          and call["body"].get("To") == to
                          and contains in call["body"].get("Body", ""))
 

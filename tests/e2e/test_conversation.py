@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from servers import Chat
+from tests.e2e.servers import Chat
 
 ROOT = Path(__file__).resolve().parents[2]
 TOPICS = yaml.safe_load((ROOT.parent / "shared/spec/faq_topics.yml").read_text())["topics"]

@@ -15,14 +15,13 @@ from typing import Any, Dict, List
 import aiohttp
 import pytest
 import requests
-import yaml
 
-from channels import limits
-from servers import API_TOKEN, Chat
-from stack import Stack
+from rasa_server import limits
+from scripts.stack import Stack
+from tests.e2e.servers import API_TOKEN, Chat, screening_questions
 
 ROOT = Path(__file__).resolve().parents[2]
-QUESTIONS = yaml.safe_load((ROOT / "actions/wording.yml").read_text())["screening"]["questions"]
+QUESTIONS = screening_questions()
 MRI = "An MRI is one of the most powerful tests"
 ANSWER_SLOTS = ("bladder_bowel_change", "saddle_numbness", "leg_weakness", "leg_numbness")
 EVIL = "http://evil.example"
@@ -117,13 +116,6 @@ def test_api_answers_with_the_token(stack):
         assert response.status_code == 200, path
 
 
-def test_no_make_target_starts_an_open_api(tmp_path):
-    makefile = (ROOT / "Makefile").read_text()
-    assert "--enable-api" not in makefile and "rasa run" not in makefile
-    data = str(tmp_path)
-    assert Stack(1, 2, env={"RASA_API_TOKEN": "", "DATA_DIR": data}).api_args() == []
-    assert Stack(1, 2, env={"RASA_API_TOKEN": "t", "DATA_DIR": data}).api_args() == [
-        "--enable-api", "--auth-token", "t"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,10 +134,6 @@ def test_cors_allows_only_the_configured_origins(stack):
         assert response.headers.get("Access-Control-Allow-Origin") == expected, origin
 
 
-def test_default_origin_is_the_demo_page(tmp_path):
-    env = Stack(1, 2, env={"ALLOWED_ORIGINS": "", "WIDGET_PORT": "", "DATA_DIR": str(tmp_path)}).env
-    assert "http://localhost:8080" in env["ALLOWED_ORIGINS"].split()
-    assert "*" not in env["ALLOWED_ORIGINS"]
 
 
 def test_socket_io_accepts_only_the_configured_origins(stack):
@@ -266,10 +254,10 @@ def test_malformed_body_is_a_clean_400(stack, intact, data, code):
 
 
 def test_oversized_body_is_a_clean_413(stack, patient, intact):
-    import channels.rest
+    import rasa_server.channels.rest
 
     data = b'{"sender": "%s", "message": "%s"}' % (
-        patient.sender.encode(), b"x" * (channels.rest.MAX_BODY_BYTES + 1))
+        patient.sender.encode(), b"x" * (rasa_server.channels.rest.MAX_BODY_BYTES + 1))
     response = post(stack, data=data)
     assert response.status_code == 413
     assert response.json()["error"] == "payload_too_large"

@@ -1,6 +1,6 @@
 """What the clinical language layer changes in a conversation, through the real servers: a
 handful per behaviour (tests/language carries the breadth)."""
-from servers import Chat
+from tests.e2e.servers import Chat
 
 NO_TO_QUESTION = {  # replies that get the check to a given question, in the spec's order
     "recent_injury": ["no", "no", "no", "no"],
@@ -35,7 +35,8 @@ def start(chat: Chat, at: str):
 # -- volunteered statements ------------------------------------------------------------------
 
 def test_a_combined_row_stated_in_one_message_is_an_emergency(chat):
-    replies = chat.say("I use heroin and I've had a high temperature for two days with this back pain")
+    replies = chat.say("I use heroin and I've had a high temperature for two days "
+                       "with this back pain")
     assert emergency(replies)
     assert "a higher risk of infection" in advice(replies)
 

@@ -1,8 +1,8 @@
 """Accuracy floors on messages the model never saw in training."""
 import pytest
-from servers import API_TOKEN
 
-from holdout import evaluate
+from scripts.holdout import evaluate
+from tests.e2e.servers import API_TOKEN
 
 
 @pytest.fixture(scope="module")
@@ -12,7 +12,8 @@ def scores(stack):
 
 def test_holdout_covers_every_topic_five_times(scores):
     import yaml
-    from holdout import ROOT
+
+    from scripts.holdout import ROOT
     topics = yaml.safe_load((ROOT.parent / "shared/spec/faq_topics.yml").read_text())["topics"]
     for topic in topics:
         assert scores["counts"].get(f"faq/{topic['id']}", 0) >= 5, topic["id"]

@@ -17,16 +17,17 @@ from pathlib import Path
 
 import pytest
 import requests
-import yaml
 
-from servers import Chat, free_port
-from stack import MODEL, Stack
+from common import triage
+from scripts.stack import MODEL
+from tests.e2e.servers import Chat, make_stack, screening_questions
 
 ROOT = Path(__file__).resolve().parents[2]
-QUESTIONS = yaml.safe_load((ROOT / "actions/wording.yml").read_text())["screening"]["questions"]
-# The check's questions when every answer is "no".
-ORDER = ["bladder_bowel_change", "saddle_numbness", "leg_weakness", "leg_numbness",
-         "recent_injury", "fever", "cancer_history", "weight_loss", "severe_pain"]
+QUESTIONS = screening_questions()
+# The check's yes/no questions when every answer is "no".
+ALL_NO = {slot: False for slot in triage.BOOLEAN_SLOTS}
+ORDER = [slot for slot, asked in triage.QUESTIONS
+         if slot in triage.BOOLEAN_SLOTS and asked(ALL_NO)]
 UNAVAILABLE = "temporarily unavailable"
 MRI = "An MRI is one of the most powerful tests"
 ACTION_TIMEOUT = 3
@@ -36,9 +37,7 @@ class Servers:
     """The stack, with its two processes at hand so that tests can stop and start each."""
 
     def __init__(self, run_dir: Path) -> None:
-        self.stack = Stack(free_port(), free_port(), log_dir=run_dir / "logs",
-                           env={"DATA_DIR": str(run_dir / "data"), "RASA_API_TOKEN": "",
-                                "ACTION_TIMEOUT_SECONDS": str(ACTION_TIMEOUT)})
+        self.stack = make_stack(run_dir, ACTION_TIMEOUT_SECONDS=str(ACTION_TIMEOUT))
         self.actions = self.rasa = None
 
     def start_actions(self) -> None:
@@ -79,7 +78,7 @@ def question(slot: str) -> str:
 def answer_no(chat: Chat, until: str) -> None:
     """Starts the check and answers "no" until `until` is the pending question."""
     assert chat.say("check my symptoms")[-1]["text"] == question(ORDER[0])
-    for asked, following in zip(ORDER, ORDER[1:]):
+    for asked, following in zip(ORDER, ORDER[1:], strict=False):
         if asked == until:
             return
         assert chat.say("no")[-1]["text"] == question(following)
@@ -124,6 +123,13 @@ def test_check_goes_on_after_the_action_server_restarts(servers):
     assert chat.say("no")[-1]["text"] == question("leg_weakness")
 
 
+def assert_unavailable(replies, pending: str) -> None:
+    """The apology, then the pending question again (the form asks it; the answer was not
+    taken)."""
+    assert [UNAVAILABLE in r["text"] for r in replies] == [True, False], replies
+    assert replies[1]["text"] == question(pending)
+
+
 def test_action_server_down_then_back(servers):
     chat = Chat(servers.stack)
     answer_no(chat, until="leg_numbness")
@@ -131,13 +137,12 @@ def test_action_server_down_then_back(servers):
     try:
         for _ in range(2):  # the answer is not taken, however often it is given
             replies, seconds = timed(chat, "no")
-            assert len(replies) == 1 and UNAVAILABLE in replies[0]["text"], replies
+            assert_unavailable(replies, "leg_numbness")
             assert "911" in replies[0]["text"]
             assert seconds < ACTION_TIMEOUT + 2
         # in the middle of the check even a question goes through the form (a reply with a
         # detail is often taken for a question), so it waits too; the check is not lost
-        replies = chat.say("what is an MRI?")
-        assert len(replies) == 1 and UNAVAILABLE in replies[0]["text"], replies
+        assert_unavailable(chat.say("what is an MRI?"), "leg_numbness")
         # a new conversation still opens with the disclaimer
         newcomer = Chat(servers.stack).say("hello")
         assert "not a diagnosis" in newcomer[0]["text"] and len(newcomer) >= 2
@@ -156,10 +161,11 @@ def test_action_server_stuck_then_back(servers):
     os.killpg(servers.actions.pid, signal.SIGSTOP)
     try:
         replies, seconds = timed(chat, "no")
-        assert len(replies) == 1 and UNAVAILABLE in replies[0]["text"], replies
+        assert_unavailable(replies, "fever")
         assert ACTION_TIMEOUT - 0.5 < seconds < ACTION_TIMEOUT + 5, seconds
         replies, seconds = timed(chat, "no")  # no second wait right after a timeout
-        assert UNAVAILABLE in replies[0]["text"] and seconds < 2
+        assert_unavailable(replies, "fever")
+        assert seconds < 2
         failed = time.monotonic()
     finally:
         os.killpg(servers.actions.pid, signal.SIGCONT)
@@ -185,40 +191,3 @@ def test_logs_carry_no_message_text_and_no_raw_sender(servers):
                           (chat.sender,)).fetchone()[0] > 0
 
 
-def test_fallback_restores_the_state_before_the_message():
-    """The restoring events, applied by Rasa's own tracker, give back the state before the
-    user's message: a slot filled by the message and a check that ended with it."""
-    from rasa.shared.core.domain import Domain
-    from rasa.shared.core.events import (ActionExecuted, ActiveLoop, SlotSet, UserUttered,
-                                         deserialise_events)
-    from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
-    from rasa.utils.endpoints import EndpointConfig
-
-    from channels.action_endpoint import ResilientActionEndpoint, restore_events
-
-    domain = Domain.load(str(ROOT / "domain.yml"))
-    before = [ActionExecuted("action_listen"), UserUttered("check", {"name": "start_screening"}),
-              ActionExecuted("screening_form"), ActiveLoop("screening_form"),
-              SlotSet("bladder_bowel_change", False), SlotSet("requested_slot", "age"),
-              ActionExecuted("action_listen")]
-    turn = [UserUttered("40", {"name": "inform"}), SlotSet("age", "40"),
-            ActionExecuted("screening_form"), SlotSet("age", 40.0),
-            SlotSet("requested_slot", None), ActiveLoop(None)]
-    tracker = DialogueStateTracker.from_events("someone", before + turn, domain.slots)
-    body = {"next_action": "action_screening_outcome", "sender_id": "someone",
-            "tracker": tracker.current_state(EventVerbosity.ALL), "domain": domain.as_dict()}
-
-    restored = restore_events(body)
-    tracker.update_with_events(deserialise_events(restored), domain)
-    assert tracker.get_slot("age") is None
-    assert tracker.get_slot("requested_slot") == "age"
-    assert tracker.get_slot("bladder_bowel_change") is False
-    assert tracker.active_loop_name == "screening_form"
-
-    endpoint = ResilientActionEndpoint(EndpointConfig(url="http://127.0.0.1:9/webhook",
-                                                      timeout="2"))
-    answer = endpoint.fallback(body)
-    assert answer["events"][-1] == {"event": "followup", "name": "action_listen"}
-    assert answer["responses"][0]["response"] == "utter_temporarily_unavailable"
-    assert endpoint.timeout == 2.0
-    assert restore_events({**body, "tracker": {"events": [e.as_dict() for e in before]}}) == []

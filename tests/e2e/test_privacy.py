@@ -9,17 +9,16 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import List
 
 import pytest
 import requests
 import yaml
 
-from servers import API_TOKEN, Chat
-from stack import Stack
+from scripts.stack import Stack
+from tests.e2e.servers import API_TOKEN, Chat, screening_questions
 
 ROOT = Path(__file__).resolve().parents[2]
-QUESTIONS = yaml.safe_load((ROOT / "actions/wording.yml").read_text())["screening"]["questions"]
+QUESTIONS = screening_questions()
 MRI = "An MRI is one of the most powerful tests"
 DELETED = "deleted this conversation"
 SLOTS = [s for s in yaml.safe_load((ROOT / "domain.yml").read_text())["slots"]]
@@ -113,10 +112,10 @@ def test_other_requests_are_not_taken_for_deletion(stack, text, intent):
 
 
 def purge(stack: Stack, *args: str) -> str:
-    env = dict(os.environ, DATA_DIR=stack.env["DATA_DIR"],
-               TRACKER_STORE_URL=stack.env["TRACKER_STORE_URL"])
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "purge.py"), *args], env=env,
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    env = {"PATH": os.environ["PATH"], "DATA_DIR": stack.env["DATA_DIR"],
+           "TRACKER_STORE_URL": stack.env["TRACKER_STORE_URL"]}
+    done = subprocess.run([sys.executable, "-m", "scripts.purge", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -157,10 +156,6 @@ def test_retention_keeps_everything_younger_than_the_period(stack):
     assert rows(stack, chat.sender) > 0
 
 
-def test_make_purge_runs_the_retention_command():
-    makefile = (ROOT / "Makefile").read_text()
-    target = re.search(r"^purge:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE)
-    assert target and "scripts/purge.py" in target.group(1)
 
 
 def test_operator_deletes_one_conversation_by_sender_id(stack):
@@ -174,48 +169,6 @@ def test_operator_deletes_one_conversation_by_sender_id(stack):
     assert rows(stack, other.sender) > 0
 
 
-def test_retention_deletes_ended_sessions_of_an_ongoing_conversation(tmp_path):
-    """With Rasa's SQL store class on a fresh SQLite file: a conversation with a session that
-    ended 40 days ago and one going on now; another that ended 40 days ago."""
-    from rasa.shared.core.domain import Domain
-    from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import purge as purge_module
-
-    from channels.tracker_store import PrivateSQLTrackerStore
-
-    domain = Domain.load(str(ROOT / "domain.yml"))
-    url = f"sqlite:///{tmp_path}/conversations.db"
-    store = PrivateSQLTrackerStore(domain=domain, host=url)
-    day, now = 86400.0, time.time()
-
-    def session(start: float, text: str) -> List:
-        return [ActionExecuted("action_session_start", timestamp=start),
-                SessionStarted(timestamp=start + 1),
-                ActionExecuted("action_listen", timestamp=start + 2),
-                UserUttered(text, {"name": "greet"}, timestamp=start + 3),
-                BotUttered("hi", timestamp=start + 4),
-                ActionExecuted("action_listen", timestamp=start + 5)]
-
-    import asyncio
-
-    ongoing = DialogueStateTracker.from_events(
-        "ongoing", session(now - 40 * day, "OLDSESSION") + session(now - 60, "NEWSESSION"),
-        domain.slots)
-    ended = DialogueStateTracker.from_events("ended", session(now - 40 * day, "ENDED"),
-                                             domain.slots)
-    asyncio.run(store.save(ongoing))
-    asyncio.run(store.save(ended))
-
-    result = purge_module.purge(url, days=30, now=now)
-    assert result["conversations"] == 1 and result["events"] > 6
-    data = (tmp_path / "conversations.db").read_bytes()
-    assert b"OLDSESSION" not in data and b"ENDED" not in data and b"NEWSESSION" in data
-    kept = asyncio.run(store.retrieve("ongoing"))
-    assert kept is not None and kept.latest_message.text == "NEWSESSION"
-    assert asyncio.run(store.retrieve("ended")) is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,7 +190,7 @@ def test_logs_carry_no_message_text_slot_values_or_raw_sender(stack):
     assert marker not in logs
     assert chat.sender not in logs
     assert API_TOKEN not in logs
-    from channels.logs import hash_sender
+    from common.logs import hash_sender
 
     assert f"sender={hash_sender(chat.sender)}" in logs, "events are logged, by hashed sender"
     assert "message.received" in logs and "conversation.erased" in logs

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from servers import Chat
+from tests.e2e.servers import Chat
 
 VIGNETTES = yaml.safe_load((Path(__file__).parent / "vignettes.yml").read_text())["vignettes"]
 

@@ -1,22 +1,45 @@
-"""Action server responses are checked as strictly with the validator built once as by Rasa."""
+"""The protections replace only the Rasa functions they were checked against, and check action
+server responses as strictly as Rasa does (rasa_server/protections.py)."""
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.core.agent import Agent
 from rasa.utils.endpoints import EndpointConfig
 
-from channels.action_endpoint import check_responses_with_one_validator
+from rasa_server import protections
 
 
 @pytest.fixture(scope="module")
 def action():
-    check_responses_with_one_validator()
+    protections.install()
     return RemoteAction("action_session_start", EndpointConfig("http://127.0.0.1:9/webhook"))
 
 
+def test_the_pinned_rasa_has_the_functions_that_are_replaced():
+    protections.check_pinned(protections.replaced_functions())
+
+
+def test_another_version_of_a_replaced_function_stops_the_start():
+    async def handle_message(self, message):  # what a newer Rasa might have
+        return await self.processor.handle_message(message)
+
+    functions = {**protections.replaced_functions(),
+                 "rasa.core.agent.Agent.handle_message": handle_message}
+    with pytest.raises(protections.UnexpectedRasaVersion, match="Agent.handle_message"):
+        protections.check_pinned(functions)
+
+
+def test_another_rasa_version_stops_the_start(monkeypatch):
+    monkeypatch.setattr(protections.rasa, "__version__", "3.6.22")
+    with pytest.raises(protections.UnexpectedRasaVersion, match="3.6.21.*3.6.22"):
+        protections.check_pinned(protections.replaced_functions())
+
+
 def test_installing_again_changes_nothing(action):
-    installed = RemoteAction._validate_action_result
-    check_responses_with_one_validator()
-    assert RemoteAction._validate_action_result is installed
+    handle, validate = Agent.handle_message, RemoteAction._validate_action_result
+    protections.install()
+    assert Agent.handle_message is handle is protections.guarded_handle_message
+    assert RemoteAction._validate_action_result is validate
 
 
 def test_a_well_formed_response_passes(action):

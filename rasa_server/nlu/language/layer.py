@@ -3,7 +3,7 @@
 medspaCy's TargetMatcher finds the table's facts (lexicon.yml), its ConText algorithm reads
 what the words around each one say about it (context_rules.yml), and a spaCy Matcher finds the
 yes/no/not-sure words and requests to explain a question. No Rasa imports: the NLU component
-(components/clinical_language.py) calls `ClinicalLanguage.read` on SpacyNLP's doc.
+(rasa_server/nlu/clinical_language.py) calls `ClinicalLanguage.read` on SpacyNLP's doc.
 """
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +17,20 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from components.language import medspacy_fixes
-from components.language.patterns import KNOWN_WORD, LEXICON_WORD, PhraseCompiler, Spelling
+from common.parse_data import (
+    AFFIRMED,
+    ANSWER_KINDS,
+    ASKED,
+    HISTORICAL,
+    HYPOTHETICAL,
+    NEGATED,
+    PATIENT,
+    SOMEONE_ELSE,
+    SOMEONE_ELSE_NOW,
+    UNCERTAIN,
+)
+from rasa_server.nlu.language import medspacy_fixes
+from rasa_server.nlu.language.patterns import KNOWN_WORD, LEXICON_WORD, PhraseCompiler, Spelling
 
 HERE = Path(__file__).parent
 LEXICON = HERE / "lexicon.yml"
@@ -26,19 +38,6 @@ CONTEXT_RULES = HERE / "context_rules.yml"
 SPAN_GROUP = "clinical_facts"
 ANSWER_GROUP = "clinical_answers"
 
-# Assertions (an entity's role in the parse data)
-AFFIRMED = "affirmed"
-UNCERTAIN = "uncertain"
-NEGATED = "negated"
-HISTORICAL = "historical"
-HYPOTHETICAL = "hypothetical"
-ASKED = "asked"
-# Whose it is (an entity's group)
-PATIENT = "patient"
-SOMEONE_ELSE = "someone_else"
-SOMEONE_ELSE_NOW = "someone_else_now"
-# Answer words
-ANSWER_KINDS = ("yes", "no", "unsure", "explain")
 IDIOM = "IDIOM"
 RESOLVED, CLAUSE_END = "RESOLVED", "CLAUSE_END"
 # Cue words inside a mention's gaps, and what they make it.

@@ -1,4 +1,4 @@
-"""A fault of medspaCy 1.3.1's ConText, mended in this one place (tests/components/language).
+"""A fault of medspaCy 1.3.1's ConText, mended in this one place (tests/rasa_server/nlu/language).
 
 `tuple_overlaps(a, b)` misses the case where b strictly contains a. ConText uses it to decide
 whether a TERMINATE cue ("but") limits a modifier, so a modifier whose scope a rule's
@@ -7,7 +7,7 @@ cut: in "no fever at all but sweats at night", "no" went on to deny "sweats".
 
 (medspaCy's other known fault, a ConText-wide `max_scope` window that crosses sentence ends,
 does not arise here: context_rules.yml sets `max_scope` per rule, which medspaCy applies within
-the sentence; tests/components/language checks that.)
+the sentence; tests/rasa_server/nlu/language checks that.)
 
 `install()` checks that the function it replaces is medspaCy 1.3.1's, and refuses to run
 against another version, whose behaviour the mend was not checked against.
@@ -33,7 +33,7 @@ def install() -> None:
         return
     if medspacy.__version__ != MEDSPACY_VERSION:
         raise RuntimeError(
-            f"components/language/medspacy_fixes.py mends medspaCy {MEDSPACY_VERSION}, but "
+            f"rasa_server/nlu/language/medspacy_fixes.py mends medspaCy {MEDSPACY_VERSION}, but "
             f"{medspacy.__version__} is installed: check the fault it describes against "
             "that version, then update MEDSPACY_VERSION")
     for module in (context_modifier, context_graph):

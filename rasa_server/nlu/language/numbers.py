@@ -1,7 +1,7 @@
 """Numbers in free-text answers to the check's two number questions (spec: triage.md).
 
 Pure functions, no Rasa or spaCy imports, table-driven tests; the clinical language layer
-(components/clinical_language.py) calls them on every message and puts what they find in the
+(rasa_server/nlu/clinical_language.py) calls them on every message and puts what they find in the
 parse data. A return value of ``None`` always means "could not
 parse": the caller explains the expected answer and asks again.
 """
@@ -331,7 +331,7 @@ def _calendar_start(tokens: List[str], today: date) -> Optional[date]:
         if tok == "weekend" and (i > 0 and tokens[i - 1] in ("the", "last", "this")):
             back = (today.weekday() - 5) % 7 or 7
             return today - timedelta(days=back)
-    for i, tok in enumerate(tokens):
+    for tok in tokens:
         if tok.isdigit() and len(tok) == 4 and 1900 <= int(tok) <= today.year:
             return date(int(tok), 1, 1)
     return None
@@ -357,7 +357,7 @@ def _duration_from_text(text: str, today: date) -> Optional[float]:
         # phrases are alternatives ("3 weeks, maybe 4 weeks") and the longest is used.
         total = phrases[0][2]
         best = total
-        for (s0, e0, _), (s1, e1, w1) in zip(phrases, phrases[1:]):
+        for (_, e0, _), (s1, _, w1) in zip(phrases, phrases[1:], strict=False):
             gap = tokens[e0:s1]
             if all(g in ("and", "plus") for g in gap):
                 total += w1
@@ -485,10 +485,10 @@ def parse_age(
         for v, s, e in candidates:
             if tokens[s:e] == ent_tokens and acceptable(e):
                 return in_range(v)
-    for v, s, e in candidates:
+    for v, _, e in candidates:
         if acceptable(e):
             return in_range(v)
-    for i, tok in enumerate(tokens):
+    for tok in tokens:
         m = re.fullmatch(r"(\d0)s", tok)
         if tok in _DECADES:
             return float(_DECADES[tok])

@@ -1,18 +1,15 @@
 """What a message's facts mean for the conversation, by the decision table.
 
 A message is an emergency when the facts it states for the patient, now, make an emergency row
-of actions/triage.py (single signs and combined rows alike), or when someone else's facts, now,
+of common/triage.py (single signs and combined rows alike), or when someone else's facts, now,
 do. A question about an emergency sign is a sign question. No Rasa imports.
 """
 from dataclasses import dataclass
 from typing import Dict, Iterable, Tuple
 
-from actions import triage
-from components.language.layer import (
-    SOMEONE_ELSE_NOW,
-    ASKED,
-    Fact,
-)
+from common import triage
+from common.parse_data import ASKED, SOMEONE_ELSE_NOW
+from rasa_server.nlu.language.layer import Fact
 
 
 @dataclass(frozen=True)

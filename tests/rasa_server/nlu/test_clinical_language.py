@@ -61,6 +61,7 @@ def test_buttons_are_left_to_their_payload(language):
     assert not m.get("entities")
 
 
-@pytest.mark.parametrize("text", ["I CAN'T FEEL WHEN I NEED TO PEE", "i cant feel when i need to pee"])
+@pytest.mark.parametrize("text", ["I CAN'T FEEL WHEN I NEED TO PEE",
+                                  "i cant feel when i need to pee"])
 def test_shouting_and_lower_case_read_alike(language, text):
     assert language.message(text, "inform").get("intent")["name"] == "red_flag"

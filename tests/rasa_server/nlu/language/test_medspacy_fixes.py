@@ -1,11 +1,11 @@
-"""The medspaCy 1.3.1 fault mended in components/language/medspacy_fixes.py (the test of the
+"""The medspaCy 1.3.1 fault mended in rasa_server/nlu/language/medspacy_fixes.py (the test of the
 mend fails on the unmended library), and the one that does not arise with per-rule scopes."""
 import pytest
 import spacy
 from medspacy.context import ConText, ConTextRule
 from medspacy.target_matcher import TargetMatcher, TargetRule
 
-from components.language import medspacy_fixes
+from rasa_server.nlu.language import medspacy_fixes
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from actions.answers import (
+from rasa_server.nlu.language.numbers import (
     WEEKS_PER_MONTH,
     WEEKS_PER_YEAR,
     parse_age,

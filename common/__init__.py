@@ -1,0 +1,1 @@
+"""Code both servers run: the decision table, private logging and the clinic's settings."""

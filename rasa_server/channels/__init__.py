@@ -1,0 +1,2 @@
+"""Input channels named in credentials.yml (and, for messaging platforms, by
+scripts/credentials.py)."""

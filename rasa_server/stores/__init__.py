@@ -1,0 +1,1 @@
+"""Tracker and lock stores named in the endpoints files."""
