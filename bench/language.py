@@ -25,8 +25,10 @@ from common.parse_data import EXPLAIN, NO, UNSURE, YES
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "language"
-PARTS = {"held-out": ["corpus_holdout.yml", "corpus_holdout_more.yml"],
-         "development": ["corpus_dev.yml", "corpus_dev_more.yml", "corpus_dev_third.yml"],
+PARTS = {"held-out": ["corpus_holdout.yml", "corpus_holdout_more.yml",
+                      "corpus_holdout_third.yml"],
+         "development": ["corpus_dev.yml", "corpus_dev_more.yml", "corpus_dev_third.yml",
+                         "corpus_dev_fourth.yml"],
          "spec": ["spec_examples.yml"]}
 RESULTS = ROOT / "results" / "language.json"
 # How far a number read may be from the label: "about three weeks" is 3, "a month" 4.35.
