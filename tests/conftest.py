@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+import yaml
 
 from scripts.stack import MODEL, Stack
 from tests.e2e.servers import API_TOKEN, free_port, make_stack
@@ -22,6 +23,13 @@ def stack(tmp_path_factory) -> Stack:
     servers.stop()
 
 
+def layer_config() -> dict:
+    """The clinical language layer's settings in config.yml."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text())
+    step = next(s for s in config["pipeline"] if s["name"].endswith("ClinicalLanguageReader"))
+    return {key: value for key, value in step.items() if key != "name"}
+
+
 class LanguagePipeline:
     """The NLU steps before and including the clinical language layer, as config.yml has them
     (SpacyNLP as typed, spaCy's DATE/CARDINAL entities, the layer), without the trained
@@ -39,7 +47,9 @@ class LanguagePipeline:
             SpacyNLP(self.model, {**SpacyNLP.get_default_config(), "case_sensitive": True}),
             SpacyEntityExtractor({**SpacyEntityExtractor.get_default_config(),
                                   "dimensions": ["DATE", "CARDINAL"]}),
-            ClinicalLanguageReader(),
+            ClinicalLanguageReader.create(
+                {**ClinicalLanguageReader.get_default_config(), **layer_config()}, None, None,
+                None),
         ]
 
     def message(self, text: str, intent: str = "inform", confidence: float = 0.9,

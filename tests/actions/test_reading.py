@@ -47,6 +47,9 @@ def test_a_request_to_explain_is_never_not_sure(language, text):
     ("leg_weakness", "not weak, just sore", NO),
     ("cancer_history", "breast cancer in 2009, all clear since", YES),
     ("weight_loss", "yes but I've been dieting", NO),
+    # a denied reason is no reason: the weight went without trying
+    ("weight_loss", "lost a few pounds, not that I was trying to", YES),
+    ("weight_loss", "I'm 4 kilos lighter than at Christmas", YES),
 ])
 def test_a_detail_answers_the_question(language, slot, text, expected):
     assert read(language, slot, text) == expected

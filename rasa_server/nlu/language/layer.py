@@ -45,6 +45,7 @@ INNER_CUES = {"not": "NEGATED", "no": "NEGATED", "never": "NEGATED", "nothing": 
               "none": "NEGATED", "without": "NEGATED", "if": "HYPOTHETICAL",
               "unless": "HYPOTHETICAL"}
 # "can't tell if ...", "don't know whether ...": uncertainty, not a condition
+DENIALS = frozenset({"not", "never", "without", "no"})
 UNCERTAIN_VERBS = frozenset({"tell", "know", "sure", "wonder", "notice", "check", "see", "feel"})
 # A target's label is its slot plus which of the fact's lists matched.
 NORMAL, ANSWER, LASTING = "normal", "answer", "lasting"
@@ -145,6 +146,12 @@ def _distance(span: Span, modifier) -> int:
 def _kind(span: Span) -> str:
     """Which list of a fact's entry matched: its phrases, its normal phrases, its answers."""
     return span.label_.partition(":")[2]
+
+
+def _denied_just_before(span: Span, words: int = 4) -> bool:
+    """A denial among the few words before a phrase, in its sentence."""
+    start = max(span.sent.start, span.start - words)
+    return any(t.norm_ in DENIALS or t.lower_ == "n't" for t in span.doc[start:span.start])
 
 
 def _slot(span: Span) -> str:
@@ -282,8 +289,10 @@ class ClinicalLanguage:
 
         def cancelled(span: Span) -> bool:
             """A normal phrase cancels the mentions it contains, or, for facts whose entry says
-            `normal_cancels: message`, every mention in the message."""
-            normals = kept.get(_slot(span) + KINDS["normal"], [])
+            `normal_cancels: message`, every mention in the message; a denied one ("not that
+            I was trying to") cancels nothing."""
+            normals = [n for n in kept.get(_slot(span) + KINDS["normal"], [])
+                       if not _denied_just_before(n)]
             if self._facts[_slot(span)].get("normal_cancels") == "message":
                 return bool(normals)
             return any(span.start < n.end and n.start < span.end for n in normals)

@@ -35,6 +35,18 @@ def test_diet_red_flag_stays_unless_an_assertion_explains_every_sign(language):
         "intent")["name"] == "red_flag"
 
 
+def test_diet_red_flag_alone_stands_only_when_diet_is_sure(language):
+    """Against a reading that found no emergency, DIET's red_flag needs config.yml's
+    diet_red_flag_alone; the layer's own emergency needs no classifier at all."""
+    unknown = "everything down below feels strange and odd"
+    assert language.message(unknown, "red_flag", confidence=0.97).get(
+        "intent")["name"] == "red_flag"
+    assert language.message(unknown, "red_flag", confidence=0.6).get(
+        "intent")["name"] != "red_flag"
+    assert language.message("I've wet myself and can't feel my bum", "faq",
+                            confidence=0.99).get("intent")["name"] == "red_flag"
+
+
 def test_a_question_about_a_sign(language):
     m = language.message("is tingling in both feet serious?", "faq")
     assert m.get("intent")["name"] == "ask_about_sign"
