@@ -1,10 +1,13 @@
 """Plain Rasa commands in the project folder, with no environment variables of the project's:
 `rasa run actions` and `rasa run` start with endpoints.yml's defaults (action server on
-localhost:5055, SQLite conversations in var/) and answer a REST message.
+localhost:5055, SQLite conversations in var/) and answer a REST message; `rasa shell` answers in
+a terminal, with the protections of every channel (a message over the length limit is refused).
 
 They run in a copy of the folder's Rasa files, so that var/ of the checkout is not touched, on
 the default ports, which must be free (nothing else in the suite uses them)."""
 import os
+import pty
+import select
 import shutil
 import socket
 import subprocess
@@ -53,11 +56,23 @@ def folder(tmp_path) -> Path:
     return tmp_path
 
 
-def test_rasa_run_actions_and_rasa_run_answer_a_rest_message(folder, tmp_path_factory):
+@pytest.fixture
+def env(tmp_path_factory):
     busy = [port for port in (5005, 5055) if port_in_use(port)]
     assert not busy, f"ports {busy} are in use: stop what listens there (`make run`?)"
-    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path_factory.mktemp("home")),
-           "RASA_TELEMETRY_ENABLED": "false"}  # Rasa's own setting: no telemetry from tests
+    return {"PATH": os.environ["PATH"], "HOME": str(tmp_path_factory.mktemp("home")),
+            "TERM": "xterm",
+            "RASA_TELEMETRY_ENABLED": "false"}  # Rasa's own setting: no telemetry from tests
+
+
+def stop(procs) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 15)
+            proc.wait(60)
+
+
+def test_rasa_run_actions_and_rasa_run_answer_a_rest_message(folder, env):
     logs = folder / "logs"
     logs.mkdir()
     procs = []
@@ -76,7 +91,47 @@ def test_rasa_run_actions_and_rasa_run_answer_a_rest_message(folder, tmp_path_fa
         assert "not a diagnosis" in texts and "magnet" in texts, texts
         assert (folder / "var" / "conversations.db").stat().st_size > 0
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, 15)
-                proc.wait(60)
+        stop(procs)
+
+
+class Terminal:
+    """A program on a pseudo-terminal: what it printed, and typing into it."""
+
+    def __init__(self, args, cwd: Path, env: dict) -> None:
+        self.master, terminal = pty.openpty()
+        self.proc = subprocess.Popen(args, cwd=cwd, env=env, stdin=terminal, stdout=terminal,
+                                     stderr=terminal, start_new_session=True)
+        os.close(terminal)
+        self.output = ""
+
+    def wait_for(self, text: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while text not in self.output:
+            assert time.monotonic() < deadline, f"no {text!r} in: {self.output[-2000:]}"
+            ready, _, _ = select.select([self.master], [], [], 0.5)
+            if ready:
+                self.output += os.read(self.master, 65536).decode("utf-8", "replace")
+        return self.output
+
+    def type(self, line: str) -> None:
+        self.output = ""
+        os.write(self.master, (line + "\r").encode())
+
+
+def test_rasa_shell_answers_with_the_protections_of_every_channel(folder, env):
+    with open(folder / "actions.log", "wb") as log:
+        actions = subprocess.Popen([RASA, "run", "actions"], cwd=folder, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    shell = Terminal([RASA, "shell"], folder, env)
+    try:
+        shell.wait_for("Your input", timeout=300)
+        shell.type("x" * 2500)
+        shell.wait_for("too long for me", timeout=60)
+        shell.wait_for("Your input", timeout=60)
+        shell.type("What is an MRI?")
+        assert "not a diagnosis" in shell.wait_for("magnet", timeout=120)
+        shell.wait_for("Your input", timeout=60)
+        shell.type("/stop")
+        shell.proc.wait(60)
+    finally:
+        stop([shell.proc, actions])
