@@ -24,11 +24,13 @@ $(WIDGET_BUNDLE): widget/package.json widget/package-lock.json widget/build.mjs 
 train: setup
 	@$(PY) -m scripts.train
 
+# exec: make's child is Python itself, which gets the SIGTERM make passes on and stops the
+# servers cleanly on any stop signal to make or its group (scripts/stack.py, StopSignals).
 run: train widget
-	@$(PY) -m scripts.stack run
+	@exec $(PY) -m scripts.stack run
 
 shell: train
-	@$(PY) -m scripts.stack shell
+	@exec $(PY) -m scripts.stack shell
 
 # The whole suite: lint, then every test (real servers, PostgreSQL, Redis, nginx, Chromium).
 test: system train widget lint
@@ -51,7 +53,7 @@ bench: train
 # loopback (README: "Running several Rasa servers"): RASA_INSTANCES [2]; data and logs in
 # DATA_DIR [var/cluster].
 run-cluster: system train widget
-	@$(PY) -m scripts.cluster run
+	@exec $(PY) -m scripts.cluster run
 
 # The cluster with 1, 2 and 3 Rasa servers under load: results/bench-cluster.json
 bench-cluster: system train

@@ -24,10 +24,20 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from scripts.stack import ROOT, Stack, wait_http
+from scripts.stack import (
+    ROOT,
+    Stack,
+    StopRequested,
+    StopSignals,
+    deferred_stop,
+    stop_processes,
+    wait_http,
+    watch_parent,
+)
 
 NGINX_TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
 LOCK_STORE = "rasa_server.stores.lock_store.AtomicRedisLockStore"
@@ -35,7 +45,11 @@ LOOPBACK = "127.0.0.1"
 
 
 def port_free(port: int) -> bool:
+    """Nothing listens on (or holds) 127.0.0.1:port: a server could bind it now. SO_REUSEADDR,
+    as the servers themselves bind: connections of an earlier run still in TIME_WAIT on the port
+    (for a minute after every stop) don't make it busy; a listener does."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((LOOPBACK, port))
         except OSError:
@@ -114,6 +128,8 @@ class Cluster:
         self.actions: List[Stack] = []
         self.front: Optional[Stack] = None
         self.tracker_store_url = self.env.get("TRACKER_STORE_URL", "")
+        self.stopping = threading.Event()  # set by stop(): nothing starts any more
+        self.starting: List[threading.Thread] = []  # threads starting Rasa servers
 
     # -- addresses -------------------------------------------------------------------------
 
@@ -146,29 +162,34 @@ class Cluster:
         self.logs.mkdir(parents=True, exist_ok=True)
         out = open(self.logs / f"{name}.log", "ab")
         self.log_files[name] = out
-        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, cwd=cwd or ROOT,
-                                start_new_session=True, **as_user(user),
-                                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-                                     "LANG": "C.UTF-8"})
-        self.services[name] = proc
+        with deferred_stop():  # a stop signal never leaves a started service unrecorded
+            proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, cwd=cwd or ROOT,
+                                    start_new_session=True, **as_user(user),
+                                    env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                                         "LANG": "C.UTF-8"})
+            self.services[name] = proc
         return proc
 
-    def _stop_service(self, name: str, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
-        proc = self.services.pop(name, None)
-        if proc is None:
-            return
-        if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, sig)
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-            except ProcessLookupError:
-                pass
-        out = self.log_files.pop(name, None)
-        if out is not None:
-            out.close()
+    # How each service stops: its signal (to its process group) and how long it may take
+    # before SIGKILL. PostgreSQL: SIGINT, fast shutdown; nginx: SIGQUIT, finish open requests.
+    STOPS = {"nginx": (signal.SIGQUIT, 20), "redis": (signal.SIGTERM, 20),
+             "postgres": (signal.SIGINT, 30)}
+
+    def _stop_services(self, *names: str) -> List[subprocess.Popen]:
+        """Stops these services at once (stop_processes: waited for, SIGKILL after their time,
+        not interrupted by signals); returns those that would not die."""
+        procs = {name: self.services[name] for name in names if name in self.services}
+        left: List[subprocess.Popen] = []
+        for timeout in sorted({self.STOPS[name][1] for name in procs}):
+            left += stop_processes([(proc, self.STOPS[name][0]) for name, proc in procs.items()
+                                    if self.STOPS[name][1] == timeout], timeout)
+        for name, proc in procs.items():
+            if proc not in left:
+                del self.services[name]
+                out = self.log_files.pop(name, None)
+                if out is not None:
+                    out.close()
+        return left
 
     # -- PostgreSQL --------------------------------------------------------------------------
 
@@ -267,7 +288,7 @@ class Cluster:
         conn.close()
 
     def stop_postgres(self) -> None:
-        self._stop_service("postgres", signal.SIGINT, timeout=30)  # SIGINT: fast shutdown
+        self._stop_services("postgres")
 
     # -- Redis -------------------------------------------------------------------------------
 
@@ -288,8 +309,8 @@ class Cluster:
 
         wait_until(ready, timeout, "Redis", proc)
 
-    def stop_redis(self, sig: int = signal.SIGTERM) -> None:
-        self._stop_service("redis", sig)
+    def stop_redis(self) -> None:
+        self._stop_services("redis")
 
     # -- nginx -------------------------------------------------------------------------------
 
@@ -329,7 +350,7 @@ class Cluster:
         wait_http(self.url + "/", timeout, proc)
 
     def stop_nginx(self) -> None:
-        self._stop_service("nginx", signal.SIGQUIT)  # graceful: finish open requests
+        self._stop_services("nginx")
 
     # -- Rasa and action servers ------------------------------------------------------------
 
@@ -355,7 +376,8 @@ class Cluster:
             except BaseException as error:  # noqa: BLE001 (reported below)
                 errors.append(error)
 
-        threads = [threading.Thread(target=start, args=(s,)) for s in self.rasa]
+        threads = [threading.Thread(target=start, args=(s,), daemon=True) for s in self.rasa]
+        self.starting += threads  # stop() waits for them
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -375,7 +397,28 @@ class Cluster:
             self.rasa[index].stop_process(proc)
 
     def restart_rasa(self, index: int, timeout: float = 400) -> None:
-        self.rasa[index].start_rasa(timeout)
+        """Starts Rasa server `index` again; returns once nginx sends it requests again (a
+        server that refused a connection is out of rotation for fail_timeout, and back only when
+        a request to it succeeds: deploy/nginx.conf.template)."""
+        if self.stopping.is_set():
+            raise RuntimeError("the cluster is stopping")
+        proc = self.rasa[index].start_rasa(timeout)
+        if "nginx" in self.services:
+            self.wait_routed(index, timeout=60, proc=proc)
+
+    def answered_by(self) -> str:
+        """The Rasa server (host:port) that answers a request through nginx now: X-Upstream,
+        the last server tried."""
+        with urllib.request.urlopen(self.url + "/", timeout=10) as response:
+            return response.headers.get("X-Upstream", "").split(",")[-1].strip()
+
+    def wait_routed(self, index: int, timeout: float = 60,
+                    proc: Optional[subprocess.Popen] = None) -> None:
+        """Until nginx sends a request to Rasa server `index` (round-robin: one of the next
+        few requests, once the server is in rotation)."""
+        address = f"{LOOPBACK}:{self.rasa_ports[index]}"
+        wait_until(lambda: self.answered_by() == address, timeout,
+                   f"nginx routing to Rasa server {index + 1} ({address})", proc)
 
     def start_widget(self) -> Optional[int]:
         """The demo page with the website widget, talking to nginx, as `make run` shows it."""
@@ -410,6 +453,7 @@ class Cluster:
             raise RuntimeError("ports already in use on 127.0.0.1: " + ", ".join(busy))
 
     def start(self, log=lambda message: None) -> "Cluster":
+        self.stopping.clear()
         try:
             self.check_programs()
             self.check_ports()
@@ -434,18 +478,57 @@ class Cluster:
             raise
         return self
 
-    def stop(self) -> None:
-        self.stop_nginx()
-        for stack in [*self.rasa, *([self.front] if self.front else []), *self.actions]:
-            stack.stop()
-        self.stop_redis()
-        self.stop_postgres()
+    def stop(self) -> List[subprocess.Popen]:
+        """Stops everything: nginx first (no new requests), then the Rasa, widget and action
+        servers, with any Rasa server still starting, then Redis and PostgreSQL; each step
+        waits until its processes are gone (SIGKILL after their time). An interruption
+        (KeyboardInterrupt, SystemExit) does not cut it short: it is raised at the end.
+        Returns the processes that would not die (normally none)."""
+        self.stopping.set()
+        left: List[subprocess.Popen] = []
+        interruption: Optional[BaseException] = None
+        for step in (lambda: self._stop_services("nginx"), self._stop_servers,
+                     lambda: self._stop_services("redis", "postgres")):
+            while True:
+                try:
+                    left += step()
+                    break
+                except BaseException as error:  # noqa: BLE001 (finish stopping first)
+                    interruption = interruption or error
+        if interruption is not None:
+            raise interruption
+        return left
+
+    def _stop_servers(self, timeout: float = 60) -> List[subprocess.Popen]:
+        """The Rasa, widget and action servers, all at once; and the Rasa servers that threads
+        are starting: their start fails once their server is stopped, so stop until no such
+        thread is left."""
+        deadline = time.monotonic() + timeout
+        while True:
+            stacks = [*self.rasa, *([self.front] if self.front else []), *self.actions]
+            procs = [proc for stack in stacks for proc in stack.procs]
+            left = stop_processes([(proc, signal.SIGTERM) for proc in procs])
+            for stack in stacks:
+                stack.procs = [proc for proc in stack.procs if proc in left]
+            starting = [t for t in self.starting
+                        if t.is_alive() and t is not threading.current_thread()]
+            self.starting = starting
+            if not starting or time.monotonic() > deadline:
+                return left
+            for thread in starting:
+                thread.join(0.5)
 
 
 def main() -> int:
+    """`make run-cluster`. A stop signal (SIGINT, SIGTERM, SIGHUP; once or repeatedly, to make or
+    to its process group) stops everything (Cluster.stop), uninterrupted by further signals;
+    then it dies of that signal. Exit status 1: something would not start, stopped unexpectedly
+    or would not stop."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mode", choices=["run"])
     parser.parse_args()
+    signals = StopSignals().install()  # SIGINT too, even if inherited ignored
+    watch_parent()
     env = os.environ
     instances = int(env.get("RASA_INSTANCES") or 2)
     action_instances = int(env.get("ACTION_INSTANCES") or 1)
@@ -458,18 +541,20 @@ def main() -> int:
                       action_ports=[action_base + i for i in range(action_instances)],
                       postgres_port=int(env.get("POSTGRES_PORT") or 5432),
                       redis_port=int(env.get("REDIS_PORT") or 6379))
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C, even if inherited ignored
     started = False
+    code = 0
+    left: List[subprocess.Popen] = []
     try:
-        cluster.start(log=lambda message: print(message, flush=True))
-        started = True
-        widget_port = cluster.start_widget()
-        website = (f"  Website:  http://localhost:{widget_port} (a demo clinic page with the "
-                   f"chat widget)\n" if widget_port else "")
-        api = ("  API:      " + cluster.url + "/conversations/<id>/tracker?token=$RASA_API_TOKEN\n"
-               if env.get("RASA_API_TOKEN") else "")
-        print(f"""
+        with signals.interruptible():
+            cluster.start(log=lambda message: print(message, flush=True))
+            started = True
+            widget_port = cluster.start_widget()
+            website = (f"  Website:  http://localhost:{widget_port} (a demo clinic page with "
+                       f"the chat widget)\n" if widget_port else "")
+            api = ("  API:      " + cluster.url +
+                   "/conversations/<id>/tracker?token=$RASA_API_TOKEN\n"
+                   if env.get("RASA_API_TOKEN") else "")
+            print(f"""
 The cluster is ready: {len(cluster.rasa_ports)} Rasa servers behind nginx on port {cluster.port}.
 {website}  REST:     curl -s -X POST {cluster.url}/webhooks/rest/webhook \\
               -H 'Content-Type: application/json' \\
@@ -478,16 +563,23 @@ The cluster is ready: {len(cluster.rasa_ports)} Rasa servers behind nginx on por
 {api}  Data and logs: {cluster.data_dir}
 A Rasa server that stops is restarted. Press Ctrl-C to stop everything.
 """, flush=True)
-        return supervise(cluster)
-    except KeyboardInterrupt:
-        return 0
+            code = supervise(cluster)
+    except StopRequested:
+        pass
     except (RuntimeError, TimeoutError) as error:
         print(f"run-cluster: {error}", file=sys.stderr)
-        return 1
-    finally:
-        if started:
+        code = 1
+    finally:  # no stop signal interrupts this (they are only recorded from here on)
+        if started or signals.signum is not None:
             print("Stopping ...", flush=True)
-        cluster.stop()
+        left = cluster.stop()
+    if left:
+        print("Could not stop process(es) " + ", ".join(str(p.pid) for p in left),
+              file=sys.stderr, flush=True)
+        return 1
+    if started or signals.signum is not None:
+        print("Stopped.", flush=True)
+    return signals.exit_code(code)
 
 
 def supervise(cluster: Cluster) -> int:
@@ -513,6 +605,7 @@ def supervise(cluster: Cluster) -> int:
                 if proc is not None:
                     cluster.rasa[i].stop_process(proc)
                 restarting[i] = threading.Thread(target=_restart, args=(cluster, i), daemon=True)
+                cluster.starting.append(restarting[i])  # Cluster.stop() waits for it
                 restarting[i].start()
         time.sleep(1)
 
@@ -520,10 +613,12 @@ def supervise(cluster: Cluster) -> int:
 def _restart(cluster: Cluster, index: int) -> None:
     try:
         cluster.restart_rasa(index)
-        print(f"Rasa server {index + 1} is back.", flush=True)
+        print(f"Rasa server {index + 1} is back (nginx sends it requests again).", flush=True)
     except (RuntimeError, TimeoutError) as error:
+        if cluster.stopping.is_set():
+            return
         print(f"Rasa server {index + 1} did not restart: {error}", file=sys.stderr, flush=True)
-        time.sleep(10)  # then the supervisor tries again
+        cluster.stopping.wait(10)  # the supervisor tries again 10 s on, unless we stop
 
 
 if __name__ == "__main__":

@@ -14,14 +14,16 @@ RETENTION_DAYS [30] (`make run` purges at start and every PURGE_EVERY_HOURS [6])
 create files with umask 077. The action server listens on SANIC_HOST [127.0.0.1] only.
 """
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import yaml
 
@@ -102,6 +104,208 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen) -> None:
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
+# -- stopping --------------------------------------------------------------------------------
+# `make run`, `make shell` and `make run-cluster` stop on SIGINT, SIGTERM or SIGHUP, once or
+# several times, sent to make or to its whole process group. The servers run in sessions of their
+# own (start_new_session): a signal to the group never reaches them, only the clean-up does.
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+STOP_SECONDS = 20  # a server that has not exited this long after SIGTERM gets SIGKILL
+KILL_SECONDS = 10  # and one that outlives SIGKILL this long is reported
+
+
+class StopRequested(BaseException):
+    """The first stop signal, raised in the main thread inside `StopSignals.interruptible()`."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class StopSignals:
+    """SIGINT, SIGTERM and SIGHUP for a program that must clean up before it exits.
+
+    Inside `interruptible()` (starting, serving) the first of them raises StopRequested; every
+    signal after that, or outside, is only recorded: once the clean-up has begun nothing
+    interrupts it. (A SIGTERM to make's process group reaches make's child twice, as make
+    passes it on; a supervisor may send another.) `exit_code(code)` then ends the program as the
+    signal would have, killed by it, which is what make and shells expect of a child that
+    stopped on a signal. SIGHUP ignored when we start (nohup) stays ignored."""
+
+    def __init__(self) -> None:
+        self.received: List[int] = []
+        self._raise = False
+        self._deferred = 0
+
+    def install(self) -> "StopSignals":
+        global _ACTIVE
+        for signum in STOP_SIGNALS:
+            if signum == signal.SIGHUP and signal.getsignal(signum) == signal.SIG_IGN:
+                continue
+            signal.signal(signum, self._handle)
+        _ACTIVE = self
+        return self
+
+    def _handle(self, signum: int, frame: object) -> None:
+        self.received.append(signum)
+        if self._raise and not self._deferred:
+            self._raise = False
+            raise StopRequested(signum)
+
+    @property
+    def signum(self) -> Optional[int]:
+        return self.received[0] if self.received else None
+
+    @contextlib.contextmanager
+    def interruptible(self) -> Iterator[None]:
+        """A block that the first stop signal ends (also one that came before it)."""
+        if self.received:
+            raise StopRequested(self.received[0])
+        self._raise = True
+        try:
+            yield
+        finally:
+            self._raise = False
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """A block a stop signal must not cut in two (starting a process and recording it):
+        the signal takes effect at its end."""
+        self._deferred += 1
+        try:
+            yield
+        finally:
+            self._deferred -= 1
+        if self._raise and not self._deferred and self.received:
+            self._raise = False
+            raise StopRequested(self.received[0])
+
+    def exit_code(self, code: int) -> int:
+        """After a stop signal, and `code` 0 (the run had not failed before), death by that
+        signal (call it once the clean-up is done); else `code`."""
+        if self.signum is None or code != 0:
+            return code
+        sys.stdout.flush()
+        sys.stderr.flush()
+        signal.signal(self.signum, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [self.signum])
+        os.kill(os.getpid(), self.signum)
+        return 128 + self.signum  # not reached
+
+
+_ACTIVE: Optional[StopSignals] = None
+
+
+def deferred_stop() -> "contextlib.AbstractContextManager[None]":
+    """`StopSignals.deferred()` of the installed StopSignals (nothing when there is none)."""
+    return _ACTIVE.deferred() if _ACTIVE is not None else contextlib.nullcontext()
+
+
+def _caught_signals(pid: int) -> set:
+    """The signals process `pid` has handlers for (/proc/PID/status, SigCgt)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            mask = int(line.split()[1], 16)
+            return {s for s in STOP_SIGNALS if mask >> (s - 1) & 1}
+    return set()
+
+
+def watch_parent(every: float = 0.2) -> Optional[threading.Thread]:
+    """When our parent is GNU make: passes on the stop signals make does not.
+
+    make passes SIGTERM on to its child, but not SIGINT or SIGHUP (it expects the terminal to
+    have sent those to the whole process group): `kill -INT <make>` alone would leave make
+    waiting for us forever. make handles such a signal by setting it back to its default action
+    and waiting for its children; this thread sees that in /proc (make no longer catches a signal
+    it caught when we started), or make gone, and sends the signal to this process."""
+    parent = os.getppid()
+    try:
+        if Path(f"/proc/{parent}/comm").read_text().strip() not in ("make", "gmake"):
+            return None
+        watched = _caught_signals(parent)
+    except OSError:
+        return None
+
+    def watch() -> None:
+        while True:
+            time.sleep(every)
+            try:
+                lost = watched - _caught_signals(parent) if os.getppid() == parent else None
+            except OSError:
+                lost = None  # gone
+            if lost is None or lost:
+                os.kill(os.getpid(), min(lost) if lost else signal.SIGTERM)
+                return
+
+    thread = threading.Thread(target=watch, name="watch-make", daemon=True)
+    thread.start()
+    return thread
+
+
+def _send(proc: subprocess.Popen, signum: int, group: bool) -> None:
+    """`signum` to `proc` (or its process group) unless it has been reaped: then its pid, and
+    the group's id, may be another process's already."""
+    if proc.returncode is not None:
+        return
+    try:
+        if group:
+            os.killpg(proc.pid, signum)
+        else:
+            os.kill(proc.pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _reaped(proc: subprocess.Popen, group: bool) -> bool:
+    """Reaps `proc` if it has exited; with `group`, first kills what is left of its process
+    group (while its exited leader still holds the group's id)."""
+    if proc.returncode is not None:
+        return True
+    try:
+        exited = os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:  # reaped meanwhile by another thread's poll(): its group is gone
+        proc.wait()
+        return True
+    if not exited:
+        return False
+    if group:  # still unreaped: the group's id is still its own
+        _send(proc, signal.SIGKILL, group=True)
+    proc.wait()
+    return True
+
+
+def stop_processes(procs: Sequence[Tuple[subprocess.Popen, int]], timeout: float = STOP_SECONDS,
+                   group: bool = True) -> List[subprocess.Popen]:
+    """Stops processes all at once: each gets its signal (to its process group with `group`),
+    SIGKILL when it has not exited `timeout` seconds later; waits until each has exited and is
+    reaped (with `group`, nothing of its group stays). Runs to its end even when interrupted
+    (KeyboardInterrupt, SystemExit), then raises the interruption. Returns what would not die."""
+    pending = [(proc, signum) for proc, signum in procs]
+    sent = killed = False
+    deadline = time.monotonic() + timeout
+    interruption: Optional[BaseException] = None
+    while pending:
+        try:
+            if not sent:
+                for proc, signum in pending:
+                    _send(proc, signum, group)
+                sent = True
+            pending = [(proc, signum) for proc, signum in pending if not _reaped(proc, group)]
+            if pending and time.monotonic() > deadline:
+                if killed:
+                    break
+                for proc, _ in pending:
+                    _send(proc, signal.SIGKILL, group)
+                killed, deadline = True, time.monotonic() + KILL_SECONDS
+            if pending:
+                time.sleep(0.05)
+        except BaseException as error:  # noqa: BLE001 (finish stopping first)
+            interruption = interruption or error
+    if interruption is not None:
+        raise interruption
+    return [proc for proc, _ in pending]
+
+
 class Stack:
     """One action server and one Rasa server on the given ports."""
 
@@ -123,10 +327,11 @@ class Stack:
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             out = open(self.log_dir / f"{name}.log", "ab")
-        proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=out,
-                                stderr=subprocess.STDOUT if out else None,
-                                start_new_session=True, umask=0o077)
-        self.procs.append(proc)
+        with deferred_stop():  # a stop signal never leaves a started server unrecorded
+            proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=out,
+                                    stderr=subprocess.STDOUT if out else None,
+                                    start_new_session=True, umask=0o077)
+            self.procs.append(proc)
         return proc
 
     def start_actions(self, timeout: float = 120) -> subprocess.Popen:
@@ -190,40 +395,57 @@ class Stack:
             raise
         return self
 
-    def stop_process(self, proc: subprocess.Popen, timeout: float = 20) -> None:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        if proc in self.procs:
+    def stop_process(self, proc: subprocess.Popen, timeout: float = STOP_SECONDS
+                     ) -> List[subprocess.Popen]:
+        """SIGTERM to the server's process group, SIGKILL after `timeout`; waits until it is
+        gone (`stop_processes`). Returns [proc] if it would not die."""
+        left = stop_processes([(proc, signal.SIGTERM)], timeout)
+        if not left and proc in self.procs:
             self.procs.remove(proc)
+        return left
 
-    def stop(self) -> None:
-        for proc in reversed(list(self.procs)):
-            self.stop_process(proc)
+    def stop(self, timeout: float = STOP_SECONDS) -> List[subprocess.Popen]:
+        """Stops all servers at once, as `stop_process` does; returns those that would not die
+        (normally none)."""
+        procs = list(reversed(self.procs))
+        left = stop_processes([(proc, signal.SIGTERM) for proc in procs], timeout)
+        self.procs = [proc for proc in self.procs if proc in left]
+        return left
 
 
 def main() -> int:
+    """`make run` / `make shell`. A stop signal (SIGINT, SIGTERM, SIGHUP; once or repeatedly, to
+    make or to its process group) ends it: the servers are stopped (SIGTERM, SIGKILL after
+    STOP_SECONDS) and waited for, uninterrupted by further signals; then it dies of that signal.
+    Exit status 1: a server stopped unexpectedly, would not start, or would not stop."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mode", choices=["run", "shell"])
     mode = parser.parse_args().mode
+    signals = StopSignals().install()
+    watch_parent()
     stack = Stack(int(os.environ.get("RASA_PORT", 5005)), int(os.environ.get("ACTION_PORT", 5055)))
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    from scripts.purge import start_retention
-    start_retention(stack.env)  # deletes conversations older than RETENTION_DAYS
+    shell: List[subprocess.Popen] = []  # `rasa shell`: in this process group, not in stack.procs
+    terminal = _terminal_settings()
+    code = 0
+    left: List[subprocess.Popen] = []
     try:
-        print(f"Starting the action server on port {stack.action_port} ...", flush=True)
-        stack.start_actions()
-        if mode == "shell":
-            return subprocess.call([str(VENV_BIN / "rasa"), "shell", *stack.rasa_args(),
-                                    "--port", str(stack.rasa_port)], cwd=ROOT, env=stack.env)
-        print(f"Starting the Rasa server on port {stack.rasa_port} ...", flush=True)
-        stack.start_rasa()
-        stack.start_widget()
-        print(f"""
+        with signals.interruptible():
+            from scripts.purge import start_retention
+            start_retention(stack.env)  # deletes conversations older than RETENTION_DAYS
+            print(f"Starting the action server on port {stack.action_port} ...", flush=True)
+            stack.start_actions()
+            if mode == "shell":
+                # In the foreground: it reads the terminal, so it stays in our process group.
+                with deferred_stop():
+                    shell.append(subprocess.Popen(
+                        [str(VENV_BIN / "rasa"), "shell", *stack.rasa_args(),
+                         "--port", str(stack.rasa_port)], cwd=ROOT, env=stack.env))
+                code = shell[0].wait()
+            else:
+                print(f"Starting the Rasa server on port {stack.rasa_port} ...", flush=True)
+                stack.start_rasa()
+                stack.start_widget()
+                print(f"""
 The assistant is ready.
   Website:  http://localhost:{stack.widget_port} (a demo clinic page with the chat widget)
   REST:     curl -s -X POST {stack.url}/webhooks/rest/webhook \\
@@ -232,15 +454,44 @@ The assistant is ready.
   socketio: {stack.url}/socket.io (the website widget's channel)
 Press Ctrl-C to stop the servers.
 """, flush=True)
-        while all(p.poll() is None for p in stack.procs):
-            time.sleep(0.5)
-        print("A server stopped unexpectedly; stopping the others.", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 0
-    finally:
+                while all(p.poll() is None for p in stack.procs):
+                    time.sleep(0.5)
+                print("A server stopped unexpectedly; stopping the others.", file=sys.stderr)
+                code = 1
+    except StopRequested:
+        code = 0  # stopped as asked, whatever rasa shell (in our group: signalled too) returned
+    except (RuntimeError, TimeoutError) as error:  # a server did not start
+        print(f"{mode}: {error}", file=sys.stderr)
+        code = 1
+    finally:  # no stop signal interrupts this (they are only recorded from here on)
         print("Stopping ...", flush=True)
-        stack.stop()
+        left = stop_processes([(p, signal.SIGTERM) for p in shell], group=False) + stack.stop()
+        _restore_terminal(terminal)
+    if left:
+        print("Could not stop process(es) " + ", ".join(str(p.pid) for p in left),
+              file=sys.stderr, flush=True)
+        return 1
+    print("Stopped.", flush=True)
+    return signals.exit_code(code)
+
+
+def _terminal_settings() -> Optional[list]:
+    """The terminal's settings, to restore after `rasa shell` (killed, it may leave raw mode)."""
+    try:
+        import termios
+        return termios.tcgetattr(sys.stdin.fileno()) if sys.stdin.isatty() else None
+    except Exception:  # noqa: BLE001 (termios.error, no stdin: nothing to restore)
+        return None
+
+
+def _restore_terminal(settings: Optional[list]) -> None:
+    if settings is None:
+        return
+    try:
+        import termios
+        termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, settings)
+    except Exception:  # noqa: BLE001 (termios.error: the terminal is gone)
+        pass
 
 
 if __name__ == "__main__":

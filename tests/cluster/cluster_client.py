@@ -19,6 +19,7 @@ FAQS = ["What is an MRI?", "is a ct scan safe", "what can an x-ray show",
         "can ultrasound help my back"]
 MID_CHECK_FAQ = "what is a CT scan?"  # answered, then the pending question is asked again
 FAILED = (502, 503, 504)
+RETRY_SECONDS = 0.5  # between the attempts of a message that failed
 
 
 def run_async(make_coroutine: Callable[[], Awaitable[Any]]) -> Any:
@@ -63,11 +64,13 @@ class Patient:
         assert replies, f"no answer to {text!r}"
         return replies
 
-    def say_surely(self, text: str, attempts: int = 6) -> List[Dict[str, Any]]:
+    def say_surely(self, text: str, within: float = 120) -> List[Dict[str, Any]]:
         """A message that may meet a failure (a server killed mid-request, Redis away): a
-        failed attempt must have stored nothing, or all of the turn; then it is sent again."""
+        failed attempt must have stored nothing, or all of the turn; then it is sent again,
+        until it is delivered or `within` seconds have passed (failures last until nginx has
+        taken a dead server out, or while Redis is away: up to LOCK_REDIS_WAIT_SECONDS)."""
         started = time.monotonic()
-        for _ in range(attempts):
+        while time.monotonic() < started + within:
             try:
                 response = self.http.post(f"{self.url}/webhooks/rest/webhook",
                                           json={"sender": self.sender, "message": text},
@@ -91,8 +94,9 @@ class Patient:
                 return []
             assert stored == self.sent, f"a failed message left a trace: {stored} {self.sent}"
             self.retries += 1
-            time.sleep(1)
-        raise AssertionError(f"{text!r} was not delivered in {attempts} attempts")
+            time.sleep(RETRY_SECONDS)
+        raise AssertionError(f"{text!r} was not delivered within {within:.0f} s "
+                             f"({self.retries} retries)")
 
     def tracker(self, url: Optional[str] = None) -> Dict[str, Any]:
         response = self.http.get(f"{url or self.url}/conversations/{self.sender}/tracker",

@@ -202,33 +202,36 @@ def test_a_server_killed_mid_run_and_restarted(cluster):
     """One Rasa server is killed (SIGKILL) while 12 conversations run: they carry on on the
     other with nothing lost; the restarted server takes its share again."""
     killed = upstreams(cluster)[1]
-    events = {}
+    back = threading.Event()
+    restart = {}
+
+    def restart_killed():
+        try:  # returns once nginx routes to it again (it keeps a failed server out a while)
+            cluster.restart_rasa(1)
+        except BaseException as error:  # noqa: BLE001 (reported by the test)
+            restart["error"] = error
+        back.set()
 
     def kill_and_restart(progress, total):
         wait_for(lambda: progress() >= total // 3, 300)
         cluster.kill_rasa(1)
-        events["killed"] = time.monotonic()
-        threading.Thread(target=lambda: (cluster.restart_rasa(1),
-                                         events.setdefault("back", time.monotonic())),
-                         daemon=True).start()
+        threading.Thread(target=restart_killed, daemon=True).start()
 
     patients = run_conversations(cluster, "kill", count=12, answers=6, during=kill_and_restart)
     print(f"\nretries after a failed message: {sum(p.retries for p in patients)}; longest "
           f"wait: {max(t[1] - t[0] for p in patients for t in p.timings):.1f} s")
     served_by_killed_before = [p for p in patients if killed in p.upstreams[:2]]
     assert served_by_killed_before, "some conversations had been on the killed server"
-    deadline = time.monotonic() + 600
-    while "back" not in events:
-        assert time.monotonic() < deadline, "the killed server did not restart"
-        time.sleep(1)
-    # back in rotation: nginx tries it again after fail_timeout
+    assert back.wait(600), "the killed server did not restart"
+    if "error" in restart:
+        raise restart["error"]
+    # back in rotation, so round-robin sends it one of the next messages
     patient = Patient(cluster.url, "rejoin")
     patient.say("check my symptoms")
-    for _ in range(12):
+    deadline = time.monotonic() + 60
+    while killed not in patient.upstreams:
+        assert time.monotonic() < deadline, patient.upstreams
         patient.say("what is a CT scan?")
-        if killed in patient.upstreams[-2:]:
-            break
-    assert killed in patient.upstreams, patient.upstreams
     # and it sees the conversations continued while it was down
     survivor = served_by_killed_before[0]
     tracker = survivor.tracker(url=cluster.rasa_url(1))

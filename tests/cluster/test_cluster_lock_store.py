@@ -4,7 +4,7 @@ import asyncio
 import threading
 import time
 from collections import defaultdict
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import pytest
 from rasa.core.lock_store import LockError
@@ -32,15 +32,23 @@ class Critical:
         self.entries: List[str] = []
         self.guard = threading.Lock()
 
-    async def run(self, lock_store, conversation: str, who: str, hold: float = 0.01) -> None:
+    async def run(self, lock_store, conversation: str, who: str, hold: float = 0.01,
+                  entered: Optional[threading.Event] = None) -> None:
         async with lock_store.lock(conversation):
             with self.guard:
                 self.inside[conversation] += 1
                 self.overlaps += self.inside[conversation] > 1
                 self.entries.append(who)
+            if entered is not None:
+                entered.set()
             await asyncio.sleep(hold)
             with self.guard:
                 self.inside[conversation] -= 1
+
+
+async def until(event: threading.Event, timeout: float = 30) -> None:
+    """Waits (without blocking the event loop) until another thread has set `event`."""
+    assert await asyncio.get_running_loop().run_in_executor(None, event.wait, timeout)
 
 
 def in_threads(*workers) -> None:
@@ -94,12 +102,13 @@ def test_a_dead_holder_frees_the_conversation_after_one_lease(redis_server):
 def test_a_long_message_keeps_its_turn(redis_server):
     first, second = store(redis_server, lease=0.6), store(redis_server, lease=0.6)
     critical = Critical()
+    slow_inside = threading.Event()
 
     async def slow():  # holds for three leases: renewals keep it
-        await critical.run(first, "long", "slow", hold=1.8)
+        await critical.run(first, "long", "slow", hold=1.8, entered=slow_inside)
 
-    async def fast():
-        await asyncio.sleep(0.2)
+    async def fast():  # comes while slow holds the conversation
+        await until(slow_inside)
         await critical.run(second, "long", "fast")
 
     in_threads(slow, fast)
@@ -109,9 +118,15 @@ def test_a_long_message_keeps_its_turn(redis_server):
 def test_waits_while_redis_restarts(redis_server):
     lock_store = store(redis_server, lease=4.0)
     redis_server.stop()
-    restarter = threading.Timer(1.5, redis_server.start)
-    restarter.start()
+    back = {}
+
+    def restart():  # Redis is away for 1.5 s, then as long as it takes to start
+        redis_server.start()
+        back["after"] = time.monotonic() - started
+
+    restarter = threading.Timer(1.5, restart)
     started = time.monotonic()
+    restarter.start()
 
     async def take():
         async with lock_store.lock("restart"):
@@ -121,8 +136,9 @@ def test_waits_while_redis_restarts(redis_server):
         waited = run_async(take)
     finally:
         restarter.join()
-    # back after 1.5 s; the lost queues mean half a lease of grace (2 s) from then
-    assert 3.4 < waited < 8
+    # the lost queues mean half a lease of grace (2 s) from when Redis answered again (it may
+    # have answered the lock store a moment before it answered start()'s check, every 0.2 s)
+    assert back["after"] + 2 - 0.3 < waited < back["after"] + 2 + 1.5, (waited, back)
 
 
 def test_gives_up_cleanly_when_redis_stays_away(redis_server):
@@ -146,12 +162,13 @@ def test_gives_up_cleanly_when_redis_stays_away(redis_server):
 def test_lost_queues_do_not_let_a_newcomer_in_beside_the_holder(redis_server):
     holder, newcomer = store(redis_server, lease=2.0), store(redis_server, lease=2.0)
     critical = Critical()
+    holding = threading.Event()
 
     async def hold():
-        await critical.run(holder, "lost", "holder", hold=2.0)
+        await critical.run(holder, "lost", "holder", hold=2.0, entered=holding)
 
     async def arrive():
-        await asyncio.sleep(0.3)
+        await until(holding)
         redis_server.client().flushall()  # a restart without persistence
         await critical.run(newcomer, "lost", "newcomer")
 
