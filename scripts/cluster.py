@@ -117,7 +117,9 @@ class Cluster:
         self.action_port = action_port
         self.action_ports = action_ports or [5061]
         self.postgres_port, self.redis_port = postgres_port, redis_port
+        # An env given is all the servers get (tests); none: the caller's environment.
         self.env = dict(env if env is not None else os.environ)
+        self.inherit = env is None
         self.logs = self.data_dir / "logs"
         self.own_postgres = not self.env.get("TRACKER_STORE_URL")
         self.own_redis = not self.env.get("REDIS_HOST")
@@ -357,13 +359,14 @@ class Cluster:
     def start_actions(self) -> None:
         env = self.rasa_env()
         for i, port in enumerate(self.action_ports):
-            stack = LoopbackStack(0, port, env=env, log_dir=self.logs / f"actions-{i + 1}")
+            stack = LoopbackStack(0, port, env=env, log_dir=self.logs / f"actions-{i + 1}",
+                                  inherit=self.inherit)
             self.actions.append(stack)
             stack.start_actions()
 
     def rasa_stack(self, index: int) -> Stack:
         return LoopbackStack(self.rasa_ports[index], self.action_port, env=self.rasa_env(),
-                             log_dir=self.logs / f"rasa-{index + 1}")
+                             log_dir=self.logs / f"rasa-{index + 1}", inherit=self.inherit)
 
     def start_rasa_servers(self, timeout: float = 400) -> None:
         """All at once: loading the model is what takes time, and they share it out."""
@@ -424,7 +427,8 @@ class Cluster:
         """The demo page with the website widget, talking to nginx, as `make run` shows it."""
         env = self.rasa_env()
         env.setdefault("WIDGET_HOST", LOOPBACK)  # like everything else here
-        self.front = Stack(self.port, self.action_port, env=env, log_dir=self.logs / "widget")
+        self.front = Stack(self.port, self.action_port, env=env, log_dir=self.logs / "widget",
+                           inherit=self.inherit)
         if not hasattr(self.front, "start_widget"):
             return None
         self.front.start_widget()

@@ -9,8 +9,9 @@ import pytest
 import redis
 
 from scripts.cluster import LOCK_STORE, Cluster
-from scripts.stack import MODEL, free_port
+from scripts.stack import MACHINE_VARIABLES, MODEL, free_port
 from tests.cluster.cluster_client import API_TOKEN, ORIGIN
+from tests.e2e.servers import EMERGENCY_NUMBER
 
 
 def run_dir(name: str) -> Path:
@@ -71,10 +72,7 @@ def cluster(request):
 
 
 def _clean_env():
-    """The test's own stores, whatever the developer's shell has set."""
-    env = dict(os.environ)
-    for key in ("TRACKER_STORE_URL", "LOCK_STORE_TYPE", "REDIS_HOST", "REDIS_PORT", "REDIS_DB",
-                "DATA_DIR", "RASA_PORT", "ACTION_PORT", "LOCK_LEASE_SECONDS",
-                "LOCK_REDIS_WAIT_SECONDS"):
-        env.pop(key, None)
-    return env
+    """Only the machine's variables of the developer's environment, and the settings the tests
+    depend on: the test's own stores and "911", whatever the developer's shell has set."""
+    return {**{key: os.environ[key] for key in MACHINE_VARIABLES if key in os.environ},
+            "EMERGENCY_NUMBER": EMERGENCY_NUMBER}
