@@ -85,6 +85,7 @@ def main() -> int:
                TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
     # No training cache: every training is a whole one, so the time `make bench` reports is real.
     env.setdefault("RASA_MAX_CACHE_SIZE", "0")
+    MODEL.parent.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=MODEL.parent, prefix=".training-") as out:
         rc = subprocess.call(
             # --skip-validation: `make test` runs the stricter
