@@ -466,6 +466,8 @@ Press Ctrl-C to stop the servers.
     finally:  # no stop signal interrupts this (they are only recorded from here on)
         print("Stopping ...", flush=True)
         left = stop_processes([(p, signal.SIGTERM) for p in shell], group=False) + stack.stop()
+        if shell:
+            left += stop_group_leftovers()
         _restore_terminal(terminal)
     if left:
         print("Could not stop process(es) " + ", ".join(str(p.pid) for p in left),
@@ -473,6 +475,51 @@ Press Ctrl-C to stop the servers.
         return 1
     print("Stopped.", flush=True)
     return signals.exit_code(code)
+
+
+def stop_group_leftovers(timeout: float = KILL_SECONDS) -> List[int]:
+    """`rasa shell` runs in our process group (the terminal's foreground one), so what it left
+    behind is there too: every process of the group but this one and its ancestors (make) gets
+    SIGKILL. Returns the pids still there after `timeout`."""
+    ours = {os.getpid(), *_ancestors()}
+    group = os.getpgrp()
+    leftovers = [pid for pid in _pids() if pid not in ours and _group_of(pid) == group]
+    for pid in leftovers:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + timeout
+    while leftovers and time.monotonic() < deadline:
+        leftovers = [pid for pid in leftovers if _group_of(pid) == group]
+        time.sleep(0.05)
+    return leftovers
+
+
+def _pids() -> List[int]:
+    return [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
+
+
+def _stat(pid: int) -> Optional[List[str]]:
+    """/proc/PID/stat's fields after the command name; None once the process is gone (or a
+    zombie, which holds nothing)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return None if fields[0] == "Z" else fields
+
+
+def _group_of(pid: int) -> Optional[int]:
+    fields = _stat(pid)
+    return int(fields[2]) if fields else None
+
+
+def _ancestors() -> List[int]:
+    pids, pid = [], os.getppid()
+    while pid > 1:
+        pids.append(pid)
+        fields = _stat(pid)
+        pid = int(fields[1]) if fields else 0
+    return pids
 
 
 def _terminal_settings() -> Optional[list]:
