@@ -1,1 +1,1 @@
-"""Code both servers run: the decision table, private logging and the clinic's settings."""
+"""Code both servers run: the decision table, private logging, the clinic's settings and profile."""

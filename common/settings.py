@@ -1,30 +1,22 @@
 """Deployment settings the clinic configures through environment variables (README), with their
-defaults: each default is defined here once."""
-import os
+defaults: each default is defined here once. What the assistant says about the clinic is its
+profile, clinic.yml (common/clinic.py)."""
 from pathlib import Path
-from typing import List, Mapping, Optional
+from typing import List, Mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 
-EMERGENCY_NUMBER = "911"
 WIDGET_PORT = 8080
+INSIGHTS_PORT = 8090
 RETENTION_DAYS = 30
-
-
-def emergency_number() -> str:
-    return os.environ.get("EMERGENCY_NUMBER", "").strip() or EMERGENCY_NUMBER
-
-
-def booking_url() -> Optional[str]:
-    return os.environ.get("BOOKING_URL", "").strip() or None
-
-
-def booking_phone() -> Optional[str]:
-    return os.environ.get("BOOKING_PHONE", "").strip() or None
 
 
 def widget_port(env: Mapping[str, str]) -> int:
     return int(env.get("WIDGET_PORT") or WIDGET_PORT)
+
+
+def insights_port(env: Mapping[str, str]) -> int:
+    return int(env.get("INSIGHTS_PORT") or INSIGHTS_PORT)
 
 
 def allowed_origins(env: Mapping[str, str]) -> List[str]:
@@ -37,7 +29,6 @@ def allowed_origins(env: Mapping[str, str]) -> List[str]:
     return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
 
 
-
 def data_dir(env: Mapping[str, str]) -> Path:
     """DATA_DIR [var/ in the project]: the SQLite conversation store and the servers' files."""
     return Path(env.get("DATA_DIR") or ROOT / "var").resolve()
@@ -46,3 +37,9 @@ def data_dir(env: Mapping[str, str]) -> Path:
 def tracker_store_url(env: Mapping[str, str]) -> str:
     """TRACKER_STORE_URL [the SQLite file conversations.db in DATA_DIR]."""
     return env.get("TRACKER_STORE_URL") or f"sqlite:///{data_dir(env)}/conversations.db"
+
+
+def analytics_url(env: Mapping[str, str]) -> str:
+    """ANALYTICS_URL [the SQLite file analytics.db in DATA_DIR]: the store Rasa's SQL event broker
+    writes to and the insights read (insights/store.py)."""
+    return env.get("ANALYTICS_URL") or f"sqlite:///{data_dir(env)}/analytics.db"

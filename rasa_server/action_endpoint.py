@@ -45,8 +45,8 @@ import aiohttp
 from rasa.shared.core.constants import REQUESTED_SLOT
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
+from common import clinic
 from common.logs import hash_sender
-from common.settings import emergency_number
 
 logger = logging.getLogger(__name__)
 
@@ -157,8 +157,8 @@ class ResilientActionEndpoint(EndpointConfig):
         return self.fallback(body)
 
     def _apology(self) -> Dict[Text, Any]:
-        return {"response": UNAVAILABLE_RESPONSE, "emergency_number": emergency_number(),
-                FLAG: True}
+        return {"response": UNAVAILABLE_RESPONSE,
+                "emergency_number": clinic.current().emergency_number, FLAG: True}
 
     def fallback(self, body: Dict[Text, Any], apologise: bool = True) -> Dict[Text, Any]:
         try:

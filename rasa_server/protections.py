@@ -37,6 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
+from common import clinic
 from common.logs import filter_every_handler
 from common.settings import allowed_origins
 from rasa_server.action_endpoint import ResilientActionEndpoint
@@ -137,7 +138,10 @@ RESPONSE_VALIDATOR = _response_validator()
 
 
 def install() -> None:
-    """Checks the pinned functions and puts the protections in; idempotent."""
+    """Checks the pinned functions and the clinic's profile (a malformed one stops the start
+    with its key named, as it stops the action server), and puts the protections in;
+    idempotent."""
+    clinic.current()
     if Agent.handle_message is not guarded_handle_message:
         check_pinned(replaced_functions())
         Agent.handle_message = guarded_handle_message  # type: ignore[assignment]

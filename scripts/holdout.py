@@ -5,6 +5,8 @@ from typing import Dict, List, Tuple
 
 import requests
 
+from actions.clinic import ANSWERS
+
 ROOT = Path(__file__).resolve().parent.parent
 HOLDOUT = ROOT / "tests" / "nlu_holdout"
 # Both answers decline to guess: out_of_scope says what the bot can do, fallback asks to rephrase.
@@ -28,7 +30,8 @@ def predicted_label(parse: Dict) -> str:
 
 
 def evaluate(url: str, token: str) -> Dict:
-    """Per-label accuracy, FAQ top-1 accuracy and out-of-scope recall."""
+    """Per-label accuracy, FAQ top-1 accuracy, accuracy on the questions about the clinic and
+    out-of-scope recall."""
     hits: Dict[str, List[bool]] = defaultdict(list)
     misses = []
     for text, expected in examples():
@@ -40,10 +43,12 @@ def evaluate(url: str, token: str) -> Dict:
         if not ok:
             misses.append((text, expected, got))
     faq = [ok for label, oks in hits.items() if label.startswith("faq/") for ok in oks]
+    clinic = [ok for label in ANSWERS for ok in hits[label]]
     return {
         "per_label": {label: sum(oks) / len(oks) for label, oks in sorted(hits.items())},
         "counts": {label: len(oks) for label, oks in sorted(hits.items())},
         "faq_accuracy": sum(faq) / len(faq),
+        "clinic_accuracy": sum(clinic) / len(clinic),
         "out_of_scope_recall": sum(hits["out_of_scope"]) / len(hits["out_of_scope"]),
         "misses": misses,
     }

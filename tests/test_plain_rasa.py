@@ -22,7 +22,7 @@ from scripts.stack import MODEL, ROOT
 
 RASA = str(Path(sys.executable).parent / "rasa")
 PROJECT_FILES = ["actions", "common", "rasa_server", "config.yml", "domain.yml",
-                 "endpoints.yml", "credentials.yml"]
+                 "endpoints.yml", "credentials.yml", "clinic.yml"]
 
 
 def port_in_use(port: int) -> bool:

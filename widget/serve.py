@@ -1,6 +1,8 @@
 """Serves the demo clinic page with the website widget (what `make run` shows on :8080).
 
-  /                the demo page (widget/demo/index.html)
+  /                the demo page (widget/demo/index.html), with the clinic's name, phones, hours
+                   and address from its profile (clinic.yml, or CLINIC_PROFILE) in its
+                   {{placeholders}}, HTML-escaped; it does not start if the profile is malformed
   /chat-widget.js  the built widget (widget/dist/chat-widget.js, from `make widget`)
   /config.js       generated here: tells the page's widget where the Rasa server is
 
@@ -10,8 +12,11 @@ as the page, on that port), --rasa-url / WIDGET_RASA_URL [unset] (the Rasa serve
 when it is elsewhere, e.g. behind a proxy).
 """
 import argparse
+import html
+import importlib.util
 import json
 import os
+import re
 import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +28,34 @@ BUNDLE = HERE / "dist" / "chat-widget.js"
 DEMO = HERE / "demo"
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8"}
+PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+# What the page shows where the profile leaves a value out.
+NOT_LISTED = "ask us by phone"
+
+
+def clinic_module():
+    """common/clinic.py, loaded by its path: this script runs as a file, with only widget/ on
+    its import path."""
+    spec = importlib.util.spec_from_file_location("common.clinic",
+                                                  HERE.parent / "common" / "clinic.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # where its dataclasses look themselves up
+    spec.loader.exec_module(module)
+    return module
+
+
+def demo_page(template: str, profile) -> bytes:
+    """The demo page with the clinic's details in its {{placeholders}}, HTML-escaped."""
+    values = {
+        "name": profile.name,
+        "emergency_number": profile.emergency_number,
+        "appointments_phone": profile.appointments.phone,
+        "appointments_hours": profile.appointments.hours or NOT_LISTED,
+        "same_day_phone": profile.same_day.phone,
+        "same_day_hours": profile.same_day.hours or NOT_LISTED,
+        "address": profile.address or NOT_LISTED,
+    }
+    return PLACEHOLDER.sub(lambda m: html.escape(values[m.group(1)]), template).encode()
 
 
 def config_js(rasa_port: int, rasa_url: Optional[str]) -> bytes:
@@ -39,7 +72,7 @@ def config_js(rasa_port: int, rasa_url: Optional[str]) -> bytes:
     ).encode()
 
 
-def make_handler(files: Dict[str, Path], generated: Dict[str, bytes]):
+def make_handler(files: Dict[str, Path], generated: Dict[str, Tuple[bytes, str]]):
     class Handler(BaseHTTPRequestHandler):
         server_version = "widget-demo"
         sys_version = ""
@@ -73,7 +106,7 @@ def make_handler(files: Dict[str, Path], generated: Dict[str, bytes]):
 
         def _find(self, path: str) -> Optional[Tuple[bytes, str]]:
             if path in generated:
-                return generated[path], TYPES[".js"]
+                return generated[path]
             file = files.get(path)
             if file is None or not file.is_file():
                 return None
@@ -97,9 +130,16 @@ def main() -> int:
         print(f"{BUNDLE.relative_to(HERE.parent)} is missing: build it with `make widget`",
               file=sys.stderr)
         return 1
-    files = {"/": DEMO / "index.html", "/index.html": DEMO / "index.html",
-             "/demo.css": DEMO / "demo.css", "/chat-widget.js": BUNDLE}
-    generated = {"/config.js": config_js(args.rasa_port, args.rasa_url)}
+    clinic = clinic_module()
+    try:
+        profile = clinic.current()
+    except clinic.ClinicProfileError as error:
+        print(f"The demo page cannot start: {error}", file=sys.stderr)
+        return 1
+    page = demo_page((DEMO / "index.html").read_text(encoding="utf-8"), profile)
+    files = {"/demo.css": DEMO / "demo.css", "/chat-widget.js": BUNDLE}
+    generated = {"/": (page, TYPES[".html"]), "/index.html": (page, TYPES[".html"]),
+                 "/config.js": (config_js(args.rasa_port, args.rasa_url), TYPES[".js"])}
     server = ThreadingHTTPServer((args.host, args.port), make_handler(files, generated))
     server.daemon_threads = True
     try:

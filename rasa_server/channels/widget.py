@@ -5,6 +5,9 @@ screening outcome's payload ({"triage_level": ..., "emergency_number": ...}) rai
 and the turn is lost (the tracker is not saved). This output emits it as its own bot message
 `{"custom": {...}}` to the conversation's room, as the REST channel returns it. Texts are sent
 whole (newlines kept) instead of being cut at blank lines, so a long answer stays one message.
+A FAQ answer (response `utter_faq/<topic>`) carries `faq_topic`, under which the widget offers
+"Helpful / Not helpful"; the click comes back as `/answer_feedback{"faq_topic": ..., "feedback":
+...}`, an event the clinic's insights count (insights/store.py).
 
 credentials.yml names this class instead of `socketio`; the channel's name, its routes
 (/socket.io, /webhooks/socketio/) and its settings are those of Rasa's socketio channel. Its
@@ -23,9 +26,19 @@ from rasa_server import protections
 logger = logging.getLogger(__name__)
 
 
+FAQ_RESPONSE_PREFIX = "utter_faq/"
+
+
+def faq_topic(response: Dict[Text, Any]) -> Dict[Text, Text]:
+    """{"faq_topic": <id>} for a FAQ answer (its response's name, `utter_action`), else {}."""
+    name = response.get("utter_action") or ""
+    return {"faq_topic": name[len(FAQ_RESPONSE_PREFIX):]} if name.startswith(
+        FAQ_RESPONSE_PREFIX) else {}
+
+
 class WidgetSocketIOOutput(SocketIOOutput):
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self._send_message(recipient_id, {"text": text.strip()})
+        await self._send_message(recipient_id, {"text": text.strip(), **faq_topic(kwargs)})
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text,
                                      buttons: List[Dict[Text, Any]], **kwargs: Any) -> None:
@@ -33,6 +46,7 @@ class WidgetSocketIOOutput(SocketIOOutput):
             "text": text.strip(),
             "quick_replies": [{"content_type": "text", "title": b["title"],
                                "payload": b["payload"]} for b in buttons],
+            **faq_topic(kwargs),
         })
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any],

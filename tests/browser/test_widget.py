@@ -30,6 +30,28 @@ def test_faq_question_is_answered_below_the_disclaimer(page):
     expect(chat.testid("user-message").last).to_contain_text("What is an MRI?")
 
 
+def test_faq_answer_asks_for_feedback_and_records_it(page, stack):
+    chat = Widget(page).open()
+    chat.greeted()
+    chat.say("What is an MRI?")
+    answer = chat.testid("bot-message").filter(has_text=MRI_ANSWER[:40]).last
+    feedback = answer.get_by_role("group", name="Was this answer helpful?")
+    expect(feedback.get_by_role("button")).to_have_text(["Helpful", "Not helpful"])
+    before = len(chat.state()["bots"])
+    feedback.get_by_role("button", name="Not helpful", exact=True).click()
+    state = chat.settled(before)
+    assert "Thank you, that helps the clinic improve these answers." in state["bots"][-1]
+    expect(answer.get_by_test_id("feedback-given")).to_have_text("Thanks for your feedback.")
+    expect(chat.testid("user-message")).to_have_count(1)  # the click is not shown as a message
+    events = requests.get(
+        f"{stack.url}/conversations/{chat.storage()['sessionId']}/tracker",
+        params={"token": API_TOKEN}, timeout=30).json()["events"]
+    [click] = [e for e in events if e["event"] == "user"
+               and e["parse_data"]["intent"]["name"] == "answer_feedback"]
+    assert {(e["entity"], e["value"]) for e in click["parse_data"]["entities"]} == {
+        ("faq_topic", "mri_what"), ("feedback", "not_helpful")}
+
+
 def test_long_answers_keep_their_lines(page):
     chat = Widget(page).open()
     chat.greeted()
@@ -88,6 +110,7 @@ def test_emergency_advice_is_marked(page, artefacts):
     assert advice.locator("svg").count() >= 1  # the icon
     assert advice.evaluate("e => getComputedStyle(e).borderLeftColor") == EMERGENCY_RED
     expect(chat.testid("chat-alert")).to_contain_text("Emergency advice")
+    expect(advice.get_by_test_id("feedback")).to_have_count(0)  # no feedback on emergency advice
     path = artefacts / "widget-emergency-desktop.png"
     page.screenshot(path=str(path))
     print(f"screenshot: {path}")

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from common.clinic import current
 from tests.e2e.servers import Chat
 
 VIGNETTES = yaml.safe_load((Path(__file__).parent / "vignettes.yml").read_text())["vignettes"]
@@ -44,8 +45,9 @@ def test_outcome_message_has_action_reasons_imaging_and_disclaimer(chat):
     assert outcome[1].startswith("Why: severe or worsening pain")
     assert outcome[2].startswith("Imaging a clinician may consider")
     assert "not a diagnosis" in outcome[-1]
-    assert {"triage_level": "soon", "booking_url": None, "booking_phone": None} in [
-        m.get("custom") for m in replies]
+    profile = current({})  # the committed clinic.yml, as the servers run it
+    assert {"triage_level": "soon", "booking_url": profile.booking_url,
+            "booking_phone": profile.appointments.phone} in [m.get("custom") for m in replies]
     assert any(b["payload"] == "/restart_screening" for m in replies for b in m.get("buttons", []))
 
 

@@ -483,6 +483,30 @@ Widget.prototype.send = function (payload, shown) {
   this.flush();
 };
 
+/* Sends `payload` without showing it as the user's message (a click on answer feedback). */
+Widget.prototype.sendQuietly = function (payload) {
+  this.showTyping();
+  this.outbox.push(payload);
+  this.connect();
+  this.flush();
+};
+
+/* "Helpful" / "Not helpful" under a FAQ answer: recorded by the assistant with the topic. */
+Widget.prototype.giveFeedback = function (record, value) {
+  if (record.feedback) return;
+  record.feedback = value;
+  this.persist();
+  var index = this.state.messages.indexOf(record);
+  var old = this.messageNodes[index];
+  var node = this.messageNode(record);
+  if (old && old.parentNode) old.parentNode.replaceChild(node, old);
+  this.messageNodes[index] = node;
+  if (this.turnStart === old) this.turnStart = node;
+  var thanks = node.querySelector("[data-testid='feedback-given']");
+  if (thanks) thanks.focus();
+  this.sendQuietly("/answer_feedback" + JSON.stringify({ faq_topic: record.faqTopic, feedback: value }));
+};
+
 /* ---- Bot messages ------------------------------------------------------------------------ */
 
 Widget.prototype.receive = function (message) {
@@ -504,6 +528,9 @@ Widget.prototype.receive = function (message) {
       this.renderDisclaimer();
     } else {
       var record = { from: "bot", text: text };
+      if (typeof message.faq_topic === "string" && /^[a-z0-9_]{1,64}$/.test(message.faq_topic)) {
+        record.faqTopic = message.faq_topic;
+      }
       this.state.messages.push(record);
       this.appendMessage(record);
     }
@@ -617,7 +644,25 @@ Widget.prototype.messageNode = function (record) {
       node.appendChild(el("a", { className: "cc-booking", href: bookingUrl, target: "_blank", rel: "noopener noreferrer nofollow", text: "Book an appointment" }));
     }
   }
+  if (record.faqTopic && !level) node.appendChild(this.feedbackNode(record));
   return node;
+};
+
+Widget.prototype.feedbackNode = function (record) {
+  if (record.feedback) {
+    return el("p", { className: "cc-feedback", tabindex: "-1", "data-testid": "feedback-given",
+      text: "Thanks for your feedback." });
+  }
+  var self = this;
+  var group = el("div", { className: "cc-feedback", role: "group", "aria-label": "Was this answer helpful?", "data-testid": "feedback" }, [
+    el("span", { "aria-hidden": "true", text: "Was this helpful?" })
+  ]);
+  [["helpful", "Helpful"], ["not_helpful", "Not helpful"]].forEach(function (choice) {
+    var button = el("button", { type: "button", className: "cc-feedback-button", "data-feedback": choice[0], text: choice[1] });
+    button.addEventListener("click", function () { self.giveFeedback(record, choice[0]); });
+    group.appendChild(button);
+  });
+  return group;
 };
 
 Widget.prototype.appendMessage = function (record) {
