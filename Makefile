@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHON
 
-.PHONY: setup system widget train run shell test test-unit lint bench purge
+.PHONY: setup system widget insights-web train run shell test test-unit lint bench purge report
 .PHONY: run-cluster bench-cluster
 
 setup:
@@ -21,19 +21,27 @@ widget: $(WIDGET_BUNDLE)
 $(WIDGET_BUNDLE): widget/package.json widget/package-lock.json widget/build.mjs $(wildcard widget/src/*)
 	@cd widget && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
 
+# The insights page's charts: Chart.js from npm (insights/web/package-lock.json) bundled with the
+# page's script into insights/web/dist/insights.js (and its stylesheet); rebuilt only when its
+# inputs change.
+INSIGHTS_BUNDLE := insights/web/dist/insights.js
+insights-web: $(INSIGHTS_BUNDLE)
+$(INSIGHTS_BUNDLE): insights/web/package.json insights/web/package-lock.json insights/web/build.mjs $(wildcard insights/web/src/*)
+	@cd insights/web && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
+
 train: setup
 	@$(PY) -m scripts.train
 
 # exec: make's child is Python itself, which gets the SIGTERM make passes on and stops the
 # servers cleanly on any stop signal to make or its group (scripts/stack.py, StopSignals).
-run: train widget
+run: train widget insights-web
 	@exec $(PY) -m scripts.stack run
 
 shell: train
 	@exec $(PY) -m scripts.stack shell
 
 # The whole suite: lint, then every test (real servers, PostgreSQL, Redis, nginx, Chromium).
-test: system train widget lint
+test: system train widget insights-web lint
 	$(PY) -m pytest
 
 # The tests that need no server, no model and no browser (tests mirroring actions/, common/,
@@ -52,7 +60,7 @@ bench: train
 # Several Rasa servers behind nginx on :5005, PostgreSQL tracker store, Redis lock store, all on
 # loopback (README: "Running several Rasa servers"): RASA_INSTANCES [2]; data and logs in
 # DATA_DIR [var/cluster].
-run-cluster: system train widget
+run-cluster: system train widget insights-web
 	@exec $(PY) -m scripts.cluster run
 
 # The cluster with 1, 2 and 3 Rasa servers under load: results/bench-cluster.json
@@ -63,3 +71,9 @@ bench-cluster: system train
 # purges at start and every 6 hours). --dry-run only counts: make purge PURGE_ARGS=--dry-run
 purge: setup
 	@$(PY) -m scripts.purge $(PURGE_ARGS)
+
+# The insights of a period as one offline HTML file, results/insights-report-FROM-TO.html
+# (insights/report.py): make report FROM=YYYY-MM-DD TO=YYYY-MM-DD [CHANNEL=socketio]; by default
+# the last 30 days.
+report: setup insights-web
+	@$(PY) -m insights.report $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO)) $(if $(CHANNEL),--channel $(CHANNEL))

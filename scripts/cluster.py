@@ -8,7 +8,10 @@ CLUSTER_ACTION_PORT [5061] (the action servers), POSTGRES_PORT [5432], REDIS_POR
 DATA_DIR [./var/cluster] (PostgreSQL's data, logs, the generated configuration), RASA_API_TOKEN
 [unset: HTTP API off], WIDGET_PORT [8080], and what scripts/stack.py reads (EMERGENCY_NUMBER ...).
 TRACKER_STORE_URL set: that database is used and no PostgreSQL is started; REDIS_HOST set: that
-Redis is used and none is started (the stores already run elsewhere).
+Redis is used and none is started (the stores already run elsewhere). The analytics store (the
+event broker's, for the insights page) is the database `analytics` of the PostgreSQL started
+here, or ANALYTICS_URL; the insights page starts when INSIGHTS_TOKEN is set (INSIGHTS_PORT
+[8090]).
 """
 import argparse
 import glob
@@ -130,6 +133,7 @@ class Cluster:
         self.actions: List[Stack] = []
         self.front: Optional[Stack] = None
         self.tracker_store_url = self.env.get("TRACKER_STORE_URL", "")
+        self.analytics_url = self.env.get("ANALYTICS_URL", "")
         self.stopping = threading.Event()  # set by stop(): nothing starts any more
         self.starting: List[threading.Thread] = []  # threads starting Rasa servers
 
@@ -148,6 +152,7 @@ class Cluster:
         env.update({
             "DATA_DIR": str(self.data_dir),
             "TRACKER_STORE_URL": self.tracker_store_url,
+            "ANALYTICS_URL": self.analytics_url,
             "LOCK_STORE_TYPE": self.env.get("LOCK_STORE_TYPE") or self.lock_store,
             "REDIS_HOST": self.env.get("REDIS_HOST") or LOOPBACK,
             "REDIS_PORT": self.env.get("REDIS_PORT") or str(self.redis_port),
@@ -246,8 +251,9 @@ class Cluster:
 
         wait_until(ready, timeout, "PostgreSQL", self.services["postgres"])
         self._create_database(passwords)
-        self.tracker_store_url = (f"postgresql://rasa:{passwords['rasa']}@{LOOPBACK}:"
-                                  f"{self.postgres_port}/rasa")
+        server = f"postgresql://rasa:{passwords['rasa']}@{LOOPBACK}:{self.postgres_port}"
+        self.tracker_store_url = f"{server}/rasa"
+        self.analytics_url = self.analytics_url or f"{server}/analytics"
 
     def _initdb(self, bin_dir: Path, pgdata: Path, user: Optional[str], secrets_file: Path
                 ) -> None:
@@ -284,9 +290,10 @@ class Cluster:
             cur.execute("SELECT 1 FROM pg_roles WHERE rolname = 'rasa'")
             if not cur.fetchone():
                 cur.execute("CREATE ROLE rasa LOGIN PASSWORD %s", (passwords["rasa"],))
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = 'rasa'")
-            if not cur.fetchone():
-                cur.execute("CREATE DATABASE rasa OWNER rasa")
+            for database in ("rasa", "analytics"):  # conversations; the event broker's
+                cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,))
+                if not cur.fetchone():
+                    cur.execute(f"CREATE DATABASE {database} OWNER rasa")
         conn.close()
 
     def stop_postgres(self) -> None:
@@ -424,7 +431,8 @@ class Cluster:
                    f"nginx routing to Rasa server {index + 1} ({address})", proc)
 
     def start_widget(self) -> Optional[int]:
-        """The demo page with the website widget, talking to nginx, as `make run` shows it."""
+        """The demo page with the website widget, talking to nginx, as `make run` shows it; and
+        the insights page, if INSIGHTS_TOKEN is set."""
         env = self.rasa_env()
         env.setdefault("WIDGET_HOST", LOOPBACK)  # like everything else here
         self.front = Stack(self.port, self.action_port, env=env, log_dir=self.logs / "widget",
@@ -432,6 +440,7 @@ class Cluster:
         if not hasattr(self.front, "start_widget"):
             return None
         self.front.start_widget()
+        self.front.start_insights()
         return getattr(self.front, "widget_port", None)
 
     # -- all together ------------------------------------------------------------------------
@@ -555,6 +564,9 @@ def main() -> int:
             widget_port = cluster.start_widget()
             website = (f"  Website:  http://localhost:{widget_port} (a demo clinic page with "
                        f"the chat widget)\n" if widget_port else "")
+            insights_port = getattr(cluster.front, "insights_port", None)
+            website += (f"  Insights: http://localhost:{insights_port} (staff only: log in with "
+                        f"INSIGHTS_TOKEN)\n" if insights_port else "")
             api = ("  API:      " + cluster.url +
                    "/conversations/<id>/tracker?token=$RASA_API_TOKEN\n"
                    if env.get("RASA_API_TOKEN") else "")

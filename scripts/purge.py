@@ -4,6 +4,9 @@ RETENTION_DAYS [30] after its last message a conversation is deleted entirely; i
 conversation that is still going on, the sessions that ended more than RETENTION_DAYS ago are
 deleted (Rasa loads only the latest session, so what is left keeps working). The store is the
 one the servers use: TRACKER_STORE_URL [sqlite:///$DATA_DIR/conversations.db], DATA_DIR [./var].
+The analytics store (ANALYTICS_URL [sqlite:///$DATA_DIR/analytics.db], written by Rasa's event
+broker) is purged with it: what the insights keep of conversations older than the retention
+period, and the unanswered texts of that age (insights/store.py, `purge`).
 `make run` also runs this at start and every PURGE_EVERY_HOURS [6] while it runs.
 
     .venv/bin/python -m scripts.purge [--days N] [--dry-run]
@@ -21,7 +24,8 @@ from typing import Dict, Iterator, Mapping, Optional
 
 import sqlalchemy as sa
 
-from common.settings import RETENTION_DAYS, tracker_store_url
+from common.settings import RETENTION_DAYS, analytics_url, tracker_store_url
+from insights import store as analytics
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RETENTION_DAYS = float(RETENTION_DAYS)
@@ -104,9 +108,31 @@ def delete_conversation(url: str, sender_id: str) -> int:
         return connection.execute(DELETE_SENDER, {"sender_id": sender_id}).rowcount
 
 
+@contextmanager
+def _analytics(env: Optional[Mapping[str, str]]) -> Iterator[sa.engine.Engine]:
+    engine = analytics.engine_for(analytics_url(os.environ if env is None else env))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def purge_analytics(env: Optional[Mapping[str, str]], days: float,
+                    now: Optional[float] = None) -> Dict[str, int]:
+    """The analytics store's part of the purge (insights/store.py `purge`)."""
+    with _analytics(env) as engine:
+        return analytics.purge(engine, (time.time() if now is None else now) - days * 86400)
+
+
+def delete_analytics(env: Optional[Mapping[str, str]], sender_id: str) -> int:
+    with _analytics(env) as engine:
+        return analytics.erase_conversation(engine, sender_id)
+
+
 def purge_configured(env: Optional[Mapping[str, str]] = None) -> Dict[str, int]:
     days = retention_days(env)
     result = purge(store_url(env), days)
+    purge_analytics(env, days)
     logger.info("retention.purged days=%g conversations=%d events=%d",
                 days, result["conversations"], result["events"])
     return result
@@ -146,12 +172,16 @@ def main(argv: Optional[list] = None) -> int:
     url = store_url()
     if args.sender is not None:
         deleted = delete_conversation(url, args.sender)
-        print(f"Deleted {deleted} event(s) of conversation {args.sender!r}.")
+        delete_analytics(None, args.sender)
+        print(f"Deleted {deleted} event(s) of conversation {args.sender!r}, and what the "
+              "insights kept of it.")
         return 0
     days = retention_days() if args.days is None else args.days
     if days < 0:
         parser.error("--days must not be negative")
     result = purge(url, days, now=args.now, dry_run=args.dry_run)
+    if not args.dry_run:
+        purge_analytics(None, days, now=args.now)
     where = url if url.startswith("sqlite") else url.split("@")[-1]
     verb = "Would delete" if args.dry_run else "Deleted"
     print(f"{verb} {result['conversations']} conversation(s) and {result['events']} event(s) "

@@ -3,10 +3,13 @@ tests do, and stops both cleanly.
 
 Configuration (environment, defaults in brackets): RASA_PORT [5005], ACTION_PORT [5055],
 RASA_API_TOKEN [unset: HTTP API off], DATA_DIR [./var] (the SQLite conversation store lives
-there), TRACKER_STORE_URL
-[sqlite:///$DATA_DIR/conversations.db], LOCK_STORE_TYPE [in_memory], REDIS_HOST/PORT/DB,
-EMERGENCY_NUMBER [911], BOOKING_URL, BOOKING_PHONE; for `make run`, WIDGET_PORT [8080] (the demo
-page with the website widget, widget/serve.py).
+there), TRACKER_STORE_URL [sqlite:///$DATA_DIR/conversations.db], LOCK_STORE_TYPE [in_memory],
+REDIS_HOST/PORT/DB, CLINIC_PROFILE [clinic.yml] (the clinic's name, numbers, hours, answers:
+common/clinic.py), with EMERGENCY_NUMBER, BOOKING_URL, BOOKING_PHONE overriding single values of
+it; for `make run`, WIDGET_PORT [8080] (the demo page with the website widget, widget/serve.py),
+and with INSIGHTS_TOKEN set the clinic's insights page on INSIGHTS_PORT [8090]
+(insights/service.py), reading ANALYTICS_URL [sqlite:///$DATA_DIR/analytics.db], where Rasa's
+event broker writes.
 Privacy and hardening (README, "Data and privacy"): ALLOWED_ORIGINS [http://localhost:$WIDGET_PORT
 http://127.0.0.1:$WIDGET_PORT] (CORS and socket.io origins), ACTION_TIMEOUT_SECONDS [10],
 RETENTION_DAYS [30] (`make run` purges at start and every PURGE_EVERY_HOURS [6]), LOG_LEVEL
@@ -26,8 +29,17 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import yaml
+from sqlalchemy.engine import url as sa_url
 
-from common.settings import ROOT, allowed_origins, data_dir, tracker_store_url, widget_port
+from common.settings import (
+    ROOT,
+    allowed_origins,
+    analytics_url,
+    data_dir,
+    insights_port,
+    tracker_store_url,
+    widget_port,
+)
 from scripts.credentials import credentials
 
 VENV_BIN = Path(sys.executable).parent
@@ -53,6 +65,7 @@ def stack_env(rasa_port: int, action_port: int, overrides: Optional[Dict[str, st
     defaults = {
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         "TRACKER_STORE_URL": tracker_store_url(env),
+        "ANALYTICS_URL": analytics_url(env),
         "LOCK_STORE_TYPE": "in_memory",
         "ALLOWED_ORIGINS": " ".join(allowed_origins(env)),
         "SANIC_HOST": "127.0.0.1",  # the action server's interface: only Rasa calls it
@@ -67,19 +80,34 @@ def stack_env(rasa_port: int, action_port: int, overrides: Optional[Dict[str, st
 
 
 def endpoints(env: Dict[str, str]) -> Dict:
-    """endpoints.yml with the stores and the action server of `env` (ACTION_ENDPOINT_URL,
-    ACTION_TIMEOUT_SECONDS, TRACKER_STORE_URL, LOCK_STORE_TYPE, REDIS_HOST/PORT/DB)."""
+    """endpoints.yml with the stores, the event broker and the action server of `env`
+    (ACTION_ENDPOINT_URL, ACTION_TIMEOUT_SECONDS, TRACKER_STORE_URL, ANALYTICS_URL,
+    LOCK_STORE_TYPE, REDIS_HOST/PORT/DB)."""
     config = yaml.safe_load((ROOT / "endpoints.yml").read_text())
     config["action_endpoint"]["url"] = env["ACTION_ENDPOINT_URL"]
     if env.get("ACTION_TIMEOUT_SECONDS"):
         config["action_endpoint"]["timeout"] = float(env["ACTION_TIMEOUT_SECONDS"])
     config["tracker_store"]["url"] = env["TRACKER_STORE_URL"]
+    config["event_broker"] = {"type": config["event_broker"]["type"],
+                              **sql_broker_settings(env["ANALYTICS_URL"])}
     config["lock_store"] = {"type": env["LOCK_STORE_TYPE"]}
     if env["LOCK_STORE_TYPE"] != "in_memory":
         config["lock_store"].update(url=env.get("REDIS_HOST") or "127.0.0.1",
                                     port=int(env.get("REDIS_PORT") or 6379),
                                     db=int(env.get("REDIS_DB") or 0))
     return config
+
+
+def sql_broker_settings(url: str) -> Dict:
+    """The settings of Rasa's SQL event broker for an SQLAlchemy URL (sqlite:///path or
+    postgresql://user:password@host:port/db)."""
+    parsed = sa_url.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return {"dialect": "sqlite", "db": parsed.database}
+    settings = {"dialect": parsed.get_backend_name(), "url": parsed.host,
+                "port": parsed.port, "db": parsed.database, "username": parsed.username,
+                "password": parsed.password}
+    return {key: value for key, value in settings.items() if value is not None}
 
 
 def free_port() -> int:
@@ -386,6 +414,19 @@ class Stack:
         wait_http(f"http://127.0.0.1:{self.widget_port}/", timeout, proc)
         return proc
 
+    def start_insights(self, port: Optional[int] = None, timeout: float = 60
+                       ) -> Optional[subprocess.Popen]:
+        """The clinic's insights page (insights/service.py) on INSIGHTS_PORT [8090], reading
+        this stack's analytics store; off (None) unless INSIGHTS_TOKEN is set."""
+        if not self.env.get("INSIGHTS_TOKEN"):
+            return None
+        self.insights_port = port or insights_port(self.env)
+        self.env["INSIGHTS_PORT"] = str(self.insights_port)
+        proc = self._spawn("insights", [sys.executable, "-m", "insights.service"])
+        host = self.env.get("INSIGHTS_HOST") or "127.0.0.1"
+        wait_http(f"http://{host}:{self.insights_port}/login", timeout, proc)
+        return proc
+
     def start(self) -> "Stack":
         try:
             self.start_actions()
@@ -445,9 +486,12 @@ def main() -> int:
                 print(f"Starting the Rasa server on port {stack.rasa_port} ...", flush=True)
                 stack.start_rasa()
                 stack.start_widget()
+                insights = stack.start_insights()
                 print(f"""
 The assistant is ready.
   Website:  http://localhost:{stack.widget_port} (a demo clinic page with the chat widget)
+  Insights: {f"http://localhost:{stack.insights_port} (staff only: log in with INSIGHTS_TOKEN)"
+             if insights else "off (set INSIGHTS_TOKEN to turn the staff page on)"}
   REST:     curl -s -X POST {stack.url}/webhooks/rest/webhook \\
               -H 'Content-Type: application/json' \\
               -d '{{"sender": "me", "message": "What is an MRI?"}}'

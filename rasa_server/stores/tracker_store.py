@@ -6,9 +6,10 @@ default), with two additions:
 
 - When a tracker to be saved holds the erase request of `action_delete_conversation`
   (actions/privacy.py: a `restart` event with metadata `erase_conversation`), every stored event
-  of that sender is deleted and nothing of the tracker is saved. The erasure has to happen
-  here: the action server has no access to the store, and Rasa saves the in-memory tracker after
-  the action ran, so rows deleted by anyone else would be written again.
+  of that sender is deleted, in this store and in the analytics store of the event broker
+  (rasa_server/stores/event_broker.py), and nothing of the tracker is saved or published. The
+  erasure has to happen here: the action server has no access to the store, and Rasa saves the
+  in-memory tracker after the action ran, so rows deleted by anyone else would be written again.
 - On SQLite, deleted rows are overwritten in the file (`PRAGMA secure_delete`), so that erased
   and purged conversations cannot be read back from the file's free pages; the database file is
   readable by its owner only.
@@ -74,11 +75,15 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         await super().save(tracker)
 
     async def erase(self, sender_id: Text) -> int:
-        """Deletes every stored event of the conversation; returns how many."""
+        """Deletes every stored event of the conversation, here and in the analytics store;
+        returns how many were deleted here."""
         with self.session_scope() as session:  # secure_delete: see make_private
             deleted = (session.query(self.SQLEvent)
                        .filter(self.SQLEvent.sender_id == sender_id)
                        .delete(synchronize_session=False))
             session.commit()
-        logger.info("conversation.erased sender=%s events=%d", hash_sender(sender_id), deleted)
+        analytics = getattr(self.event_broker, "erase", None)
+        erased = analytics(sender_id) if analytics else 0
+        logger.info("conversation.erased sender=%s events=%d analytics=%d",
+                    hash_sender(sender_id), deleted, erased)
         return deleted

@@ -3,6 +3,8 @@ store (conftest.py starts them). Conversations move between servers freely and l
 also when two servers get the same conversation at once, when a server dies and when Redis
 restarts. The tests run in this order; the last one kills and restarts a server."""
 import asyncio
+import datetime
+import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -11,7 +13,9 @@ from typing import List
 import pytest
 import requests
 import socketio
+import sqlalchemy as sa
 
+from insights import store
 from tests.cluster.cluster_client import (
     FAQS,
     GREETINGS,
@@ -25,6 +29,9 @@ from tests.cluster.cluster_client import (
 )
 
 pytestmark = pytest.mark.slow
+
+
+MESSAGES_40 = {"sent": 0}  # what the 40 conversations sent, for the analytics test after them
 
 
 def upstreams(cluster) -> List[str]:
@@ -91,6 +98,7 @@ def test_40_concurrent_conversations_move_between_servers(cluster):
         patients = list(pool.map(converse, range(40)))
     elapsed = time.monotonic() - started
     messages = sum(len(p.sent) for p in patients)
+    MESSAGES_40["sent"] = messages
     print(f"\n40 conversations, {messages} messages in {elapsed:.0f} s "
           f"({messages / elapsed:.1f}/s)")
     for i, patient in enumerate(patients):
@@ -99,6 +107,24 @@ def test_40_concurrent_conversations_move_between_servers(cluster):
         assert user_texts(tracker) == patient.sent, patient.sender
         assert_turns_whole(tracker)
         assert_screening_at(tracker, answered_no=1 + i % 4)
+
+
+def test_both_servers_publish_to_the_analytics_store(cluster):
+    """Rasa's event broker of each server writes to the PostgreSQL analytics database, and the
+    insights count from it: the 40 conversations above, each with its check started."""
+    engine = store.engine_for(cluster.analytics_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text(
+                "SELECT sender_id, data FROM events WHERE sender_id LIKE 'c40-%'")).all()
+        users = [sender for sender, data in rows if json.loads(data)["event"] == "user"]
+        assert len(set(users)) == 40 and len(users) == MESSAGES_40["sent"]
+        today = datetime.datetime.now(datetime.timezone.utc).date()
+        result = store.summary(engine, today - datetime.timedelta(days=1),
+                               today + datetime.timedelta(days=1))
+        assert result["conversations"] >= 40 and result["checks"]["started"] >= 40
+    finally:
+        engine.dispose()
 
 
 def test_same_conversation_on_both_servers_at_the_same_moment(cluster):

@@ -4,8 +4,10 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import requests
+import sqlalchemy as sa
 import yaml
 
+from common.settings import analytics_url
 from scripts.stack import ROOT, Stack, free_port  # noqa: F401  (re-exported for tests)
 
 API_TOKEN = "test-" + uuid.uuid4().hex
@@ -28,6 +30,23 @@ def screening_questions() -> Dict[str, str]:
             for name, variants in responses.items() if name.startswith("utter_ask_")}
 
 
+
+
+def analytics_senders(stack: Stack) -> set:
+    """Every sender id in the stack's analytics store, in any of its tables (the event broker's
+    and the insights' own) that has a sender_id column."""
+    engine = sa.create_engine(analytics_url(stack.env))
+    found = set()
+    try:
+        with engine.connect() as connection:
+            inspector = sa.inspect(connection)
+            for table in inspector.get_table_names():
+                if "sender_id" in {c["name"] for c in inspector.get_columns(table)}:
+                    found |= {row[0] for row in connection.execute(
+                        sa.text(f'SELECT DISTINCT sender_id FROM "{table}"'))}
+    finally:
+        engine.dispose()
+    return found
 
 
 class Chat:

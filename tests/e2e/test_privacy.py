@@ -1,6 +1,7 @@
-"""Privacy through the real servers and the real SQLite store: "delete my conversation" erases
-it from the file, the retention purge deletes old conversations, and the logs carry no message
-text, slot values or raw sender ids."""
+"""Privacy through the real servers and the real SQLite stores: "delete my conversation" erases
+it from the conversation store's file and from the analytics store (the event broker's), the
+retention purge deletes old conversations from both, and the logs carry no message text, slot
+values or raw sender ids."""
 import os
 import re
 import sqlite3
@@ -15,7 +16,7 @@ import requests
 import yaml
 
 from scripts.stack import Stack
-from tests.e2e.servers import API_TOKEN, Chat, screening_questions
+from tests.e2e.servers import API_TOKEN, Chat, analytics_senders, screening_questions
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = screening_questions()
@@ -39,6 +40,12 @@ def in_file(stack: Stack, marker: str) -> bool:
     return marker.encode() in db_file(stack).read_bytes()
 
 
+def in_analytics_files(stack: Stack, marker: str) -> bool:
+    """Whether the bytes are anywhere in the analytics store's files (its journal included)."""
+    return any(marker.encode() in path.read_bytes()
+               for path in Path(stack.env["DATA_DIR"]).glob("analytics.db*"))
+
+
 def canary() -> str:
     return "CANARY" + uuid.uuid4().hex
 
@@ -52,12 +59,15 @@ def test_delete_my_conversation_erases_it_from_the_store(stack):
     marker = canary()
     assert MRI in chat.texts(f"what is an MRI? {marker}")
     assert rows(stack, chat.sender) > 0 and in_file(stack, marker)
+    assert chat.sender in analytics_senders(stack) and in_analytics_files(stack, marker)
 
     replies = chat.say("please delete my conversation")
     assert any(DELETED in (r.get("text") or "") for r in replies), replies
     assert {"conversation_deleted": True} in [r.get("custom") for r in replies]
     assert rows(stack, chat.sender) == 0
     assert not in_file(stack, marker), "erased from the file, free pages included"
+    assert chat.sender not in analytics_senders(stack)
+    assert not in_analytics_files(stack, marker), "and from the analytics store's files"
     assert not [e for e in chat.tracker()["events"] if e["event"] == "user"]
 
     again = chat.say("hello")
@@ -144,6 +154,8 @@ def test_retention_purge_deletes_old_conversations_and_keeps_recent_ones(stack):
 
     assert rows(stack, old.sender) == 0 and not in_file(stack, old_marker)
     assert rows(stack, recent.sender) > 0 and in_file(stack, recent_marker)
+    senders = analytics_senders(stack)
+    assert old.sender not in senders and recent.sender in senders
     assert recent.say("no")[-1]["text"] == QUESTIONS["leg_weakness"], "recent one goes on"
     assert "not a diagnosis" in old.say("hello")[0]["text"], "old one starts afresh"
 
@@ -167,6 +179,8 @@ def test_operator_deletes_one_conversation_by_sender_id(stack):
     assert re.search(r"Deleted [1-9]\d* event", output), output
     assert rows(stack, chat.sender) == 0 and not in_file(stack, marker)
     assert rows(stack, other.sender) > 0
+    senders = analytics_senders(stack)
+    assert chat.sender not in senders and other.sender in senders
 
 
 

@@ -1,0 +1,32 @@
+"""Rasa's SQL event broker, kept as private as the conversation store.
+
+endpoints.yml names this class as the event broker. It writes what Rasa's SQL broker writes
+(table `events`: id, sender_id, the event as JSON) to the analytics store, ANALYTICS_URL
+[sqlite:///$DATA_DIR/analytics.db], from which insights/store.py builds the clinic's insights.
+The events hold what patients wrote, so the store gets the conversation store's protections:
+on SQLite its folder is created private, the file is readable by its owner only and deleted
+rows are overwritten; "delete my conversation" and the retention purge reach it
+(rasa_server/stores/tracker_store.py, scripts/purge.py).
+"""
+from typing import Any, Optional, Text
+
+from rasa.core.brokers.sql import SQLEventBroker
+from rasa.core.tracker_store import SQLTrackerStore
+
+from insights import store
+from rasa_server.stores.tracker_store import make_private, make_sqlite_folder
+
+
+class PrivateSQLEventBroker(SQLEventBroker):
+    def __init__(self, dialect: Text = "sqlite", host: Optional[Text] = None,
+                 port: Optional[int] = None, db: Text = "events.db",
+                 username: Optional[Text] = None, password: Optional[Text] = None,
+                 **_: Any) -> None:
+        url = SQLTrackerStore.get_db_url(dialect, host, port, db, username, password)
+        make_sqlite_folder(str(url))
+        super().__init__(dialect, host, port, db, username, password)
+        make_private(self.engine)
+
+    def erase(self, sender_id: Text) -> int:
+        """Deletes the conversation's events and what the insights kept of it."""
+        return store.erase_conversation(self.engine, sender_id)
