@@ -26,7 +26,7 @@ from common.parse_data import EXPLAIN, NO, UNSURE, YES
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "language"
 PARTS = {"held-out": ["corpus_holdout.yml", "corpus_holdout_more.yml",
-                      "corpus_holdout_third.yml"],
+                      "corpus_holdout_third.yml", "corpus_holdout_fourth.yml"],
          "development": ["corpus_dev.yml", "corpus_dev_more.yml", "corpus_dev_third.yml",
                          "corpus_dev_fourth.yml"],
          "spec": ["spec_examples.yml"]}
