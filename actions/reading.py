@@ -58,9 +58,9 @@ def read_yes_no(slot: str, mentions: Iterable[Mention], words: Iterable[Word]) -
 
     A detail answers the question before any yes or no does: the asked fact stated ("no, but
     I slipped off a ladder" is yes; "no temperature, just shivery" is yes: what points to care
-    wins), then a request to explain, then words that answer only this question ("both",
-    "it gave way"; both yes and no: not sure), then the fact denied ("just sore"), then the
-    general words of the reply's first clause: not sure if one says so, else the first one.
+    wins), then a request to explain, then a hedge ("not sure", in the reply's first clause), then
+    words that answer only this question ("both", "it gave way"; both yes and no: not sure),
+    then the fact denied ("just sore"), then the first general word of the first clause.
     """
     own = {m.assertion for m in _mentions_of(slot, mentions)}
     words = list(words)
@@ -72,13 +72,13 @@ def read_yes_no(slot: str, mentions: Iterable[Mention], words: Iterable[Word]) -
         return UNSURE
     if EXPLAIN in general:
         return EXPLAIN
+    if UNSURE in general:  # a hedge stands over a detail that denies ("not sure, I had an
+        return UNSURE  # abscess a while back"): not sure counts as yes
     for kinds in (specific, {NO} if own & {NEGATED, HISTORICAL} else set()):
         if UNSURE in kinds or {YES, NO} <= kinds:
             return UNSURE
         if kinds:
             return next(iter(kinds))
-    if UNSURE in general:
-        return UNSURE
     return general[0] if general else None  # the first word settles: "yes I don't sleep"
 
 

@@ -50,6 +50,9 @@ def test_a_request_to_explain_is_never_not_sure(language, text):
     # a denied reason is no reason: the weight went without trying
     ("weight_loss", "lost a few pounds, not that I was trying to", YES),
     ("weight_loss", "I'm 4 kilos lighter than at Christmas", YES),
+    # a hedge stands over a detail that denies: not sure counts as yes
+    ("infection_risk", "not sure, I had a tooth abscess a while back", UNSURE),
+    ("both_legs", "hard to say, the right might be a bit", UNSURE),
 ])
 def test_a_detail_answers_the_question(language, slot, text, expected):
     assert read(language, slot, text) == expected

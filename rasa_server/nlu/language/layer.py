@@ -59,6 +59,7 @@ _PRIORITY = {"explain": 0, "unsure": 1, "yes": 2, "no": 2, "weak_yes": 3}
 WEAK_YES = "weak_yes"
 CLAUSE_BREAKS = frozenset({",", ".", ";", "!", "?", "-", "but", "and", "although", "though",
                            "however", "because", "so"})
+OR_WORDS = frozenset({"or", "nor"})
 FUTURE_MODAL = "is_future_modal"
 _MODALS = frozenset({"might", "could", "may", "will", "would", "shall", "'ll", "ll"})
 _NOT_FUTURE = frozenset({"be", "have", "feel", "seem", "look"})
@@ -152,6 +153,26 @@ def _denied_just_before(span: Span, words: int = 4) -> bool:
     """A denial among the few words before a phrase, in its sentence."""
     start = max(span.sent.start, span.start - words)
     return any(t.norm_ in DENIALS or t.lower_ == "n't" for t in span.doc[start:span.start])
+
+
+def _said_of_self(span: Span, words: int = 3) -> bool:
+    """A first-person word in the mention or just before it, in its sentence."""
+    start = max(span.sent.start, span.start - words)
+    return any(t.norm_ in FIRST_PERSON for t in span.doc[start:span.end])
+
+
+def _denial_shared(read: List[Tuple[Span, "Fact"]]) -> List["Fact"]:
+    """A fact joined by "or"/"nor" to a denied one before it is denied too ("neither
+    numbness nor weakness", "no fever or chills"), whatever ConText's scopes reached."""
+    denied = [span for span, fact in read if fact.assertion == NEGATED]
+    facts = []
+    for span, fact in read:
+        before = span.doc[span.start - 1] if span.start > span.sent.start else None
+        if fact.assertion == AFFIRMED and before is not None and before.norm_ in OR_WORDS \
+                and any(d.start < before.i and d.sent == span.sent for d in denied):
+            fact = Fact(fact.slot, NEGATED, fact.experiencer, fact.start_char, fact.end_char)
+        facts.append(fact)
+    return facts
 
 
 def _slot(span: Span) -> str:
@@ -264,8 +285,8 @@ class ClinicalLanguage:
         for group, context in ((SPAN_GROUP, self._context), (ANSWER_GROUP, self._answer_context)):
             if len(doc.spans[group]):  # ConText's matching is most of the layer's cost
                 doc = context(doc)
-        facts = list(dict.fromkeys(
-            fact for span in doc.spans[SPAN_GROUP] for fact in self._facts_of(span)))
+        facts = list(dict.fromkeys(_denial_shared(
+            [(span, fact) for span in doc.spans[SPAN_GROUP] for fact in self._facts_of(span)])))
         replies = [word for span in doc.spans[ANSWER_GROUP]
                    for word in self._reply_to_question(span)]
         about = [s for s in found if _kind(s) != ANSWER]
@@ -318,6 +339,11 @@ class ClinicalLanguage:
         if "HISTORICAL" in modifiers and "ACUTE" in modifiers and _distance(
                 span, modifiers["ACUTE"]) < _distance(span, modifiers["HISTORICAL"]):
             modifiers.pop("HISTORICAL")
+        if "ASKED" in modifiers and modifiers["ASKED"].modifier_span[0] >= span.end \
+                and _said_of_self(span):
+            modifiers.pop("ASKED")  # "my leg has gone weak, is that serious?" states it
+        if "CONCEPT" in modifiers and not _said_of_self(span):
+            inner.add("HYPOTHETICAL")
         if _is_question(span.sent):
             inner.add("IN_QUESTION")
             if not any(t.norm_ in FIRST_PERSON for t in span.sent):
@@ -354,6 +380,8 @@ class ClinicalLanguage:
                 return []
             assertion = NEGATED
         experiencer = PATIENT
+        if "PEOPLE" in categories:
+            categories = categories | {"OTHER", "GENERAL"}
         if "ANIMAL" in categories:
             return []
         if "OTHER" in categories:

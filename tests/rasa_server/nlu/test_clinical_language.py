@@ -77,3 +77,27 @@ def test_buttons_are_left_to_their_payload(language):
                                   "i cant feel when i need to pee"])
 def test_shouting_and_lower_case_read_alike(language, text):
     assert language.message(text, "inform").get("intent")["name"] == "red_flag"
+
+
+@pytest.mark.parametrize("text,fact", [
+    # "or"/"nor" after a denial shares it, whatever ConText's scopes reached
+    ("Neither numbness nor weakness in my legs", ("leg_weakness", "negated", "patient")),
+    ("no weakness or tingling in either leg", ("leg_numbness", "negated", "patient")),
+    # not knowing it happened is no denial
+    ("I didn't realise I'd soiled myself until I smelled it",
+     ("bladder_bowel_change", "affirmed", "patient")),
+    # a sign spoken of as a sign
+    ("Dr Google says bladder problems can mean cauda equina",
+     ("saddle_numbness", "hypothetical", "patient")),
+    # ... but not when the patient states it first
+    ("I can't feel my bum, which can mean cauda equina",
+     ("saddle_numbness", "affirmed", "patient")),
+    ("my leg has gone weak, is that serious?", ("leg_weakness", "affirmed", "patient")),
+    # people in general; distant times, also after a "but"
+    ("A lot of pregnant women get tingling down their legs",
+     ("leg_numbness", "affirmed", "someone_else")),
+    ("Fractured a vertebra falling off a horse, but that's thirty years ago",
+     ("injury_severe", "historical", "patient")),
+])
+def test_what_the_words_around_a_fact_say_of_it(language, text, fact):
+    assert fact in facts(language.parse(text)), facts(language.parse(text))
