@@ -161,7 +161,7 @@ def _said_of_self(span: Span, words: int = 3) -> bool:
     return any(t.norm_ in FIRST_PERSON for t in span.doc[start:span.end])
 
 
-def _denial_shared(read: List[Tuple[Span, "Fact"]]) -> List["Fact"]:
+def _denial_shared(read: List[Tuple[Span, Fact]]) -> List[Fact]:
     """A fact joined by "or"/"nor" to a denied one before it is denied too ("neither
     numbness nor weakness", "no fever or chills"), whatever ConText's scopes reached."""
     denied = [span for span, fact in read if fact.assertion == NEGATED]
