@@ -89,6 +89,7 @@ def test_shouting_and_lower_case_read_alike(language, text):
     # a sign spoken of as a sign
     ("Dr Google says bladder problems can mean cauda equina",
      ("saddle_numbness", "hypothetical", "patient")),
+    ("foot drop is a red flag for the spine", ("leg_weakness", "hypothetical", "patient")),
     # ... but not when the patient states it first
     ("I can't feel my bum, which can mean cauda equina",
      ("saddle_numbness", "affirmed", "patient")),
