@@ -8,13 +8,15 @@ on SQLite its folder is created private, the file is readable by its owner only 
 rows are overwritten; "delete my conversation" and the retention purge reach it
 (rasa_server/stores/tracker_store.py, scripts/purge.py).
 """
-from typing import Any, Optional, Text
+import json
+from typing import Any, Dict, List, Optional, Text
 
+import sqlalchemy as sa
 from rasa.core.brokers.sql import SQLEventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 
 from insights import store
-from rasa_server.stores.tracker_store import make_private, make_sqlite_folder
+from rasa_server.stores.tracker_store import make_sqlite_folder, private_engine
 
 
 class PrivateSQLEventBroker(SQLEventBroker):
@@ -25,7 +27,18 @@ class PrivateSQLEventBroker(SQLEventBroker):
         url = SQLTrackerStore.get_db_url(dialect, host, port, db, username, password)
         make_sqlite_folder(str(url))
         super().__init__(dialect, host, port, db, username, password)
-        make_private(self.engine)
+        self.engine = private_engine(self.engine)
+        self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+
+    def publish_many(self, events: List[Dict[Text, Any]]) -> None:
+        """What `publish` writes for each event, in one transaction (a message's turn has
+        several events; the tracker store publishes them together)."""
+        if not events:
+            return
+        with self.session_scope() as session:
+            session.add_all([self.SQLBrokerEvent(sender_id=event.get("sender_id"),
+                                                 data=json.dumps(event)) for event in events])
+            session.commit()
 
     def erase(self, sender_id: Text) -> int:
         """Deletes the conversation's events and what the insights kept of it."""

@@ -2,6 +2,7 @@
 it from the conversation store's file and from the analytics store (the event broker's), the
 retention purge deletes old conversations from both, and the logs carry no message text, slot
 values or raw sender ids."""
+import json
 import os
 import re
 import sqlite3
@@ -183,6 +184,31 @@ def test_operator_deletes_one_conversation_by_sender_id(stack):
     assert chat.sender not in senders and other.sender in senders
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# What the two stores hold
+
+
+def stored_events(path: Path, sender: str) -> list:
+    with sqlite3.connect(path) as db:
+        return [json.loads(data) for (data,) in db.execute(
+            "SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,))]
+
+
+def test_the_analytics_store_gets_each_stored_event_once_in_order(stack):
+    """The tracker store publishes a turn's new events to the broker together (one transaction,
+    counted instead of Rasa's reloading the conversation): over several turns, a check
+    included, the broker's rows are the conversation store's events, each once, in order."""
+    chat = Chat(stack)
+    chat.say("what is an MRI?")
+    chat.say("check my symptoms")
+    chat.say("no")
+    chat.say("stop the check")
+    kept = stored_events(db_file(stack), chat.sender)
+    published = stored_events(Path(stack.env["DATA_DIR"]) / "analytics.db", chat.sender)
+    assert len(kept) > 10
+    assert published == [{"sender_id": chat.sender, **event} for event in kept]
 
 
 # ---------------------------------------------------------------------------------------------
