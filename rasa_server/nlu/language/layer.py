@@ -30,7 +30,7 @@ from common.parse_data import (
     UNCERTAIN,
 )
 from rasa_server.nlu.language import medspacy_fixes
-from rasa_server.nlu.language.patterns import KNOWN_WORD, LEXICON_WORD, PhraseCompiler, Spelling
+from rasa_server.nlu.language.patterns import KNOWN_WORD, PhraseCompiler, Spelling
 
 HERE = Path(__file__).parent
 LEXICON = HERE / "lexicon.yml"
@@ -105,10 +105,10 @@ class Reading:
     asks: bool = False
 
 
-def _register_token_extensions(nlp: Language, spelling: Spelling) -> None:
-    """Token attributes the patterns test: a real word (WordNet's, in spaCy's lemmatizer
-    tables, or a stop word) is never read as a typo; "will go", "might lose" speak of what has
-    not happened (but "might be", "might have" are uncertainty)."""
+def _register_token_extensions(nlp: Language) -> None:
+    """Token attributes the typo reading and the patterns test: a real word (WordNet's, in
+    spaCy's lemmatizer tables, or a stop word) is never read as a typo; "will go", "might lose"
+    speak of what has not happened (but "might be", "might have" are uncertainty)."""
     index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
     words = frozenset(w for forms in index.values() for w in forms)
 
@@ -126,7 +126,6 @@ def _register_token_extensions(nlp: Language, spelling: Spelling) -> None:
             following.lemma_ not in _NOT_FUTURE
 
     Token.set_extension(KNOWN_WORD, getter=known, force=True)
-    Token.set_extension(LEXICON_WORD, getter=spelling.read, force=True)
     Token.set_extension(FUTURE_MODAL, getter=future_modal, force=True)
 
 
@@ -193,10 +192,10 @@ class ClinicalLanguage:
         context_rules = context_rules if context_rules is not None else _load(CONTEXT_RULES)
         terms = {"term": lexicon.get("terms", [])}
         self._nlp = nlp
-        spelling = Spelling(lexicon.get("not_typos", []))
-        _register_token_extensions(nlp, spelling)
+        self._spelling = Spelling(lexicon.get("not_typos", []))
+        _register_token_extensions(nlp)
         self._compiler = PhraseCompiler(
-            nlp, {**lexicon["words"], **context_rules.get("words", {}), **terms}, spelling,
+            nlp, {**lexicon["words"], **context_rules.get("words", {}), **terms}, self._spelling,
             lexicon.get("aliases", {}))
         self._idioms = lexicon.get("idioms", [])
         self._aligners: Dict[str, Matcher] = {}
@@ -277,6 +276,7 @@ class ClinicalLanguage:
         if not doc.has_annotation("DEP"):
             # Rasa's SpacyNLP loads the pipeline without its parser; ConText needs sentences.
             self._nlp.get_pipe("parser")(doc)
+        self._spelling.correct(doc)
         doc = self._targets(doc)
         found = list(doc.spans[SPAN_GROUP])
         spans = self._pruned(found)

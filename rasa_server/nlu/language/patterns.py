@@ -4,8 +4,9 @@ The phrase notation (lexicon.yml's header) keeps the clinical data readable: a c
 "can't <control> ~3 <bb_noun>", not a list of token dictionaries. Words are compared by spaCy's
 NORM, so "can't", "cant" and "cannot" are one word and British spellings match American ones.
 Typing slips: a token that is no real word but within spaCy's Levenshtein distance of a
-lexicon word (one slip from 4 letters, two from 8) reads as that word (`Spelling`); the
-patterns test that reading, so a slip costs no extra pattern.
+lexicon word (one slip from 4 letters, two from 8) reads as that word: `Spelling.correct` writes
+that word into the token's NORM before the patterns are matched, so a slip costs no extra
+pattern, and each token is read once, not once per pattern that tests it.
 """
 import itertools
 import re
@@ -23,18 +24,17 @@ TWO_SLIPS_LENGTH = 8
 # A "~N" gap never crosses a sentence end or a "but". (A cue inside a gap, "my feet aren't
 # tingling", is read by layer.py: INNER_CUES.)
 GAP_STOP = [".", "!", "?", ";", "but", "however", "although", "though"]
-# Token extensions: whether a token is a real English word (never read as a typo), and the
-# lexicon word it reads as.
+# Token extension: whether a token is a real English word (never read as a typo).
 KNOWN_WORD = "is_known_word"
-LEXICON_WORD = "lexicon_word"
 
 
 class Spelling:
     """The lexicon word a mistyped token stands for ("numbess" -> "numbness")."""
 
     def __init__(self, not_typos: Iterable[str]) -> None:
-        self.words: set = set()
-        self._not_typos = frozenset(not_typos)
+        self.words: set = set()  # what a slip may stand for
+        self.kept: set = set(not_typos)  # never read as a slip: lexicon.yml's not_typos and
+        # the words of phrases that do not allow slips (ConText cues, idioms: "spina bifida")
         self._cache: Dict[tuple, str] = {}
 
     def read(self, token) -> str:
@@ -43,9 +43,16 @@ class Spelling:
             return norm
         key = (norm, token.lemma_)  # whether it is a known word depends on its lemma too
         if key not in self._cache:
-            self._cache[key] = norm if norm in self._not_typos or token._.get(KNOWN_WORD) \
+            self._cache[key] = norm if norm in self.kept or token._.get(KNOWN_WORD) \
                 else self._closest(norm)
         return self._cache[key]
+
+    def correct(self, doc) -> None:
+        """Each mistyped token's NORM becomes the lexicon word it stands for."""
+        for token in doc:
+            word = self.read(token)
+            if word != token.norm_:
+                token.norm_ = word
 
     def _closest(self, norm: str) -> str:
         for word in sorted(self.words):
@@ -107,14 +114,13 @@ class PhraseCompiler:
         return run  # a multi-word optional is written as two phrases instead
 
     def _word_choices(self, norms: Sequence[str], typos: bool) -> List[List[Token]]:
-        """Token runs for a set of words: single words in one token (as `Spelling` reads it,
-        with `typos`), and multi-token words ("can't" = "ca" "n't") as runs."""
+        """Token runs for a set of words: single words in one token, and multi-token words
+        ("can't" = "ca" "n't") as runs; with `typos`, slips of the single words read as them."""
         singles = sorted({n for n in norms if " " not in n})
         runs: List[List[Token]] = []
-        if singles and typos:
-            self._spelling.words.update(singles)
-            runs.append([{"_": {LEXICON_WORD: {"IN": singles}}}])
-        elif singles:
+        if singles:
+            # with typos, a typing slip of these words reads as them (Spelling.correct)
+            (self._spelling.words if typos else self._spelling.kept).update(singles)
             runs.append([{"NORM": {"IN": singles}}])
         for multi in sorted({n for n in norms if " " in n}):
             runs.append([{"NORM": word} for word in multi.split()])
