@@ -99,6 +99,9 @@ def test_shouting_and_lower_case_read_alike(language, text):
      ("leg_numbness", "affirmed", "someone_else")),
     ("Fractured a vertebra falling off a horse, but that's thirty years ago",
      ("injury_severe", "historical", "patient")),
+    # a word of a ConText cue is no typing slip ("spina" is not "spine"): the cue still counts
+    ("The boy next door has spina bifida and can't feel his legs, he's in a wheelchair",
+     ("leg_numbness", "affirmed", "someone_else")),
 ])
 def test_what_the_words_around_a_fact_say_of_it(language, text, fact):
     assert fact in facts(language.parse(text)), facts(language.parse(text))
