@@ -3,17 +3,18 @@
 The phrase notation (lexicon.yml's header) keeps the clinical data readable: a clinician writes
 "can't <control> ~3 <bb_noun>", not a list of token dictionaries. Words are compared by spaCy's
 NORM, so "can't", "cant" and "cannot" are one word and British spellings match American ones.
-Typing slips: a token that is no real word but within spaCy's Levenshtein distance of a
-lexicon word (one slip from 4 letters, two from 8) reads as that word: `Spelling.correct` writes
-that word into the token's NORM before the patterns are matched, so a slip costs no extra
-pattern, and each token is read once, not once per pattern that tests it.
+Typing slips: a token that is no real word but within a few slips of a lexicon word (one from 4
+letters, two from 8; a slip is a letter typed wrong, left out or added, or two letters next to
+each other swapped: RapidFuzz's optimal string alignment distance) reads as that word:
+`Spelling.correct` writes that word into the token's NORM before the patterns are matched, so a
+slip costs no extra pattern, and each token is read once, not once per pattern that tests it.
 """
 import itertools
 import re
 from typing import Dict, Iterable, List, Sequence
 
+from rapidfuzz.distance import OSA
 from spacy.language import Language
-from spacy.matcher.levenshtein import levenshtein_compare
 
 Token = Dict[str, object]
 Pattern = List[Token]
@@ -58,7 +59,7 @@ class Spelling:
         for word in sorted(self.words):
             if len(word) >= ONE_SLIP_LENGTH and abs(len(word) - len(norm)) <= 2:
                 edits = 2 if len(word) >= TWO_SLIPS_LENGTH else 1
-                if levenshtein_compare(norm, word, edits):
+                if OSA.distance(norm, word, score_cutoff=edits) <= edits:
                     return word
         return norm
 _GAP = re.compile(r"^~(\d+)$")

@@ -105,3 +105,12 @@ def test_shouting_and_lower_case_read_alike(language, text):
 ])
 def test_what_the_words_around_a_fact_say_of_it(language, text, fact):
     assert fact in facts(language.parse(text)), facts(language.parse(text))
+
+
+@pytest.mark.parametrize("text,fact", [
+    ("numbess down my leg", ("leg_numbness", "affirmed", "patient")),  # a letter left out
+    ("pins and needels in boht legs", ("both_legs", "affirmed", "patient")),  # letters swapped
+    ("my grion is numm", ("saddle_numbness", "affirmed", "patient")),
+])
+def test_a_typing_slip_reads_as_the_word(language, text, fact):
+    assert fact in facts(language.parse(text)), facts(language.parse(text))
