@@ -22,6 +22,7 @@ Pattern = List[Token]
 # Words this long or longer also match with one (FUZZY1) or two (FUZZY2) typing slips.
 ONE_SLIP_LENGTH = 4
 TWO_SLIPS_LENGTH = 8
+TWO_SLIPS = 2
 # A "~N" gap never crosses a sentence end or a "but". (A cue inside a gap, "my feet aren't
 # tingling", is read by layer.py: INNER_CUES.)
 GAP_STOP = [".", "!", "?", ";", "but", "however", "although", "though"]
@@ -56,12 +57,16 @@ class Spelling:
                 token.norm_ = word
 
     def _closest(self, norm: str) -> str:
+        """The lexicon word fewest slips away (of those as near, the first in alphabetical
+        order), or the token's own norm when none is near enough."""
+        best, fewest = norm, TWO_SLIPS + 1
         for word in sorted(self.words):
-            if len(word) >= ONE_SLIP_LENGTH and abs(len(word) - len(norm)) <= 2:
-                edits = 2 if len(word) >= TWO_SLIPS_LENGTH else 1
-                if OSA.distance(norm, word, score_cutoff=edits) <= edits:
-                    return word
-        return norm
+            if len(word) >= ONE_SLIP_LENGTH and abs(len(word) - len(norm)) <= TWO_SLIPS:
+                edits = TWO_SLIPS if len(word) >= TWO_SLIPS_LENGTH else 1
+                slips = OSA.distance(norm, word, score_cutoff=edits)
+                if slips <= edits and slips < fewest:
+                    best, fewest = word, slips
+        return best
 _GAP = re.compile(r"^~(\d+)$")
 _LIST = re.compile(r"^<(\w+)>$")
 

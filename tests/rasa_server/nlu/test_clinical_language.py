@@ -102,6 +102,9 @@ def test_shouting_and_lower_case_read_alike(language, text):
     # a word of a ConText cue is no typing slip ("spina" is not "spine"): the cue still counts
     ("The boy next door has spina bifida and can't feel his legs, he's in a wheelchair",
      ("leg_numbness", "affirmed", "someone_else")),
+    # "wet myself with laughter" is an idiom, "wet myself with no warning" is not
+    ("Ever since my back went I've been peeing myself with no warning",
+     ("bladder_bowel_change", "affirmed", "patient")),
 ])
 def test_what_the_words_around_a_fact_say_of_it(language, text, fact):
     assert fact in facts(language.parse(text)), facts(language.parse(text))
@@ -111,6 +114,9 @@ def test_what_the_words_around_a_fact_say_of_it(language, text, fact):
     ("numbess down my leg", ("leg_numbness", "affirmed", "patient")),  # a letter left out
     ("pins and needels in boht legs", ("both_legs", "affirmed", "patient")),  # letters swapped
     ("my grion is numm", ("saddle_numbness", "affirmed", "patient")),
+    # the nearest word, not the first near enough ("injecton" is one slip from "injection",
+    # two from "infection")
+    ("i had a spinal injecton last week", ("infection_risk", "affirmed", "patient")),
 ])
 def test_a_typing_slip_reads_as_the_word(language, text, fact):
     assert fact in facts(language.parse(text)), facts(language.parse(text))
