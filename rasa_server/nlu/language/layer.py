@@ -60,6 +60,7 @@ WEAK_YES = "weak_yes"
 CLAUSE_BREAKS = frozenset({",", ".", ";", "!", "?", "-", "but", "and", "although", "though",
                            "however", "because", "so"})
 OR_WORDS = frozenset({"or", "nor"})
+TOLD_VERBS = frozenset({"tell", "show", "give", "warn", "teach", "send", "explain"})
 FUTURE_MODAL = "is_future_modal"
 _MODALS = frozenset({"might", "could", "may", "will", "would", "shall", "'ll", "ll"})
 _NOT_FUTURE = frozenset({"be", "have", "feel", "seem", "look"})
@@ -155,9 +156,11 @@ def _denied_just_before(span: Span, words: int = 4) -> bool:
 
 
 def _said_of_self(span: Span, words: int = 3) -> bool:
-    """A first-person word in the mention or just before it, in its sentence."""
+    """A first-person word in the mention or just before it, in its sentence (not the one told:
+    "a paramedic told me numbness in both legs is a 999 job")."""
     start = max(span.sent.start, span.start - words)
-    return any(t.norm_ in FIRST_PERSON for t in span.doc[start:span.end])
+    return any(t.norm_ in FIRST_PERSON and not (
+        t.i > 0 and t.doc[t.i - 1].lemma_ in TOLD_VERBS) for t in span.doc[start:span.end])
 
 
 def _denial_shared(read: List[Tuple[Span, Fact]]) -> List[Fact]:

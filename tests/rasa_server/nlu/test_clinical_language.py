@@ -94,7 +94,14 @@ def test_shouting_and_lower_case_read_alike(language, text):
     ("I can't feel my bum, which can mean cauda equina",
      ("saddle_numbness", "affirmed", "patient")),
     ("my leg has gone weak, is that serious?", ("leg_weakness", "affirmed", "patient")),
+    # ... nor when the patient is only the one told
+    ("My friend who's a paramedic told me numbness in both legs is a 999 job",
+     ("leg_numbness", "hypothetical", "patient")),
+    ("My GP gave me a card about cauda equina warning signs",
+     ("saddle_numbness", "hypothetical", "patient")),
     # people in general; distant times, also after a "but"
+    ("In my job as a nurse I see lots of people with weak legs after strokes",
+     ("leg_weakness", "affirmed", "someone_else")),
     ("A lot of pregnant women get tingling down their legs",
      ("leg_numbness", "affirmed", "someone_else")),
     ("Fractured a vertebra falling off a horse, but that's thirty years ago",
