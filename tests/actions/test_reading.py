@@ -53,6 +53,11 @@ def test_a_request_to_explain_is_never_not_sure(language, text):
     # a hedge stands over a detail that denies: not sure counts as yes
     ("infection_risk", "not sure, I had a tooth abscess a while back", UNSURE),
     ("both_legs", "hard to say, the right might be a bit", UNSURE),
+    # "I don't know why" says nothing of the question; "why are you asking me" asks about it
+    ("weight_loss", "yes, 5 kilos in two months and I don't know why", YES),
+    ("cancer_history", "why are you asking me about cancer?", EXPLAIN),
+    ("injury_severe", "what do you class as serious?", EXPLAIN),
+    ("recent_injury", "does bending over to pick up a sock count?", EXPLAIN),
 ])
 def test_a_detail_answers_the_question(language, slot, text, expected):
     assert read(language, slot, text) == expected

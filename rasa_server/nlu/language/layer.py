@@ -60,7 +60,8 @@ WEAK_YES = "weak_yes"
 CLAUSE_BREAKS = frozenset({",", ".", ";", "!", "?", "-", "but", "and", "although", "though",
                            "however", "because", "so"})
 OR_WORDS = frozenset({"or", "nor"})
-TOLD_VERBS = frozenset({"tell", "show", "give", "warn", "teach", "send", "explain"})
+TOLD_VERBS = frozenset({"tell", "show", "give", "warn", "teach", "send", "explain", "ask"})
+DENIED_BEFORE = frozenset({"no", "without"})
 FUTURE_MODAL = "is_future_modal"
 _MODALS = frozenset({"might", "could", "may", "will", "would", "shall", "'ll", "ll"})
 _NOT_FUTURE = frozenset({"be", "have", "feel", "seem", "look"})
@@ -155,12 +156,23 @@ def _denied_just_before(span: Span, words: int = 4) -> bool:
     return any(t.norm_ in DENIALS or t.lower_ == "n't" for t in span.doc[start:span.start])
 
 
+def _first_person(token: Token) -> bool:
+    """I, my, me, ...; but not the one told or asked ("a paramedic told me ...", "why are you
+    asking me about cancer?")."""
+    return token.norm_ in FIRST_PERSON and not (
+        token.i > 0 and token.doc[token.i - 1].lemma_ in TOLD_VERBS)
+
+
 def _said_of_self(span: Span, words: int = 3) -> bool:
-    """A first-person word in the mention or just before it, in its sentence (not the one told:
-    "a paramedic told me numbness in both legs is a 999 job")."""
+    """A first-person word in the mention or just before it, in its sentence."""
     start = max(span.sent.start, span.start - words)
-    return any(t.norm_ in FIRST_PERSON and not (
-        t.i > 0 and t.doc[t.i - 1].lemma_ in TOLD_VERBS) for t in span.doc[start:span.end])
+    return any(_first_person(t) for t in span.doc[start:span.end])
+
+
+def _denied_right_before(span: Span) -> bool:
+    """"no" or "without" right before a mention ("also no numbness in the legs"), also where
+    ConText dropped it because it lies inside another mention."""
+    return span.start > span.sent.start and span.doc[span.start - 1].norm_ in DENIED_BEFORE
 
 
 def _denial_shared(read: List[Tuple[Span, Fact]]) -> List[Fact]:
@@ -339,6 +351,11 @@ class ClinicalLanguage:
         if any(t._.get(FUTURE_MODAL) for t in gaps):
             inner.add("HYPOTHETICAL")
         modifiers = {m.category: m for m in span._.modifiers}
+        if "UNCERTAIN" in modifiers and span.doc[
+                modifiers["UNCERTAIN"].modifier_span[0]]._.get(FUTURE_MODAL):
+            inner.add("HYPOTHETICAL")  # "might spread", "could turn into": not yet, not maybe
+        if _denied_right_before(span):
+            inner.add("NEGATED")
         if "HISTORICAL" in modifiers and "ACUTE" in modifiers and _distance(
                 span, modifiers["ACUTE"]) < _distance(span, modifiers["HISTORICAL"]):
             modifiers.pop("HISTORICAL")
@@ -349,7 +366,7 @@ class ClinicalLanguage:
             inner.add("HYPOTHETICAL")
         if _is_question(span.sent):
             inner.add("IN_QUESTION")
-            if not any(t.norm_ in FIRST_PERSON for t in span.sent):
+            if not any(_first_person(t) for t in span.sent):
                 inner.add("ASKED")  # "is tingling in both feet serious?" (but "is it normal
                 # that I can't feel my bum?" states it)
         return frozenset(modifiers) | inner
@@ -388,8 +405,10 @@ class ClinicalLanguage:
         if "ANIMAL" in categories:
             return []
         if "OTHER" in categories:
+            # a past that counts now (cancer) counts for them now too
             now = assertion in (AFFIRMED, UNCERTAIN) and not categories & {
-                "CHRONIC", "GENERAL"} and ("PAST" not in categories or "ACUTE" in categories)
+                "CHRONIC", "GENERAL"} and ("PAST" not in categories or "ACUTE" in categories
+                                            or spec.get("past_counts"))
             experiencer = SOMEONE_ELSE_NOW if now else SOMEONE_ELSE
         return [Fact(_slot(span), assertion, experiencer, span.start_char, span.end_char)]
 

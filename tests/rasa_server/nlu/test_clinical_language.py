@@ -99,6 +99,20 @@ def test_shouting_and_lower_case_read_alike(language, text):
      ("leg_numbness", "hypothetical", "patient")),
     ("My GP gave me a card about cauda equina warning signs",
      ("saddle_numbness", "hypothetical", "patient")),
+    # what might happen has not happened ("might spread", "won't be able to")
+    ("Worried the sciatica in my right leg might spread to my other leg eventually",
+     ("both_legs", "hypothetical", "patient")),
+    ("Part of me is worried I'll wake up one morning and not be able to feel my legs",
+     ("leg_numbness", "hypothetical", "patient")),
+    # "no" right before a sign denies it, even where it lies inside another mention
+    ("I don't have problem with toilet, also no numbness in the legs.",
+     ("leg_numbness", "negated", "patient")),
+    ("I have full sensation in the saddle area", ("saddle_numbness", "negated", "patient")),
+    # someone else's past that counts now (cancer) counts for them now
+    ("I'm a carer for a lady who had breast cancer, and today she says her leg is tingling "
+     "and numb", ("cancer_history", "affirmed", "someone_else_now")),
+    ("Asking for my mother, she's had no sensation when she goes to the toilet since this "
+     "morning", ("bladder_bowel_change", "affirmed", "someone_else_now")),
     # people in general; distant times, also after a "but"
     ("In my job as a nurse I see lots of people with weak legs after strokes",
      ("leg_weakness", "affirmed", "someone_else")),
@@ -106,6 +120,8 @@ def test_shouting_and_lower_case_read_alike(language, text):
      ("leg_numbness", "affirmed", "someone_else")),
     ("Fractured a vertebra falling off a horse, but that's thirty years ago",
      ("injury_severe", "historical", "patient")),
+    ("After my son was born I leaked urine for a few months, but physio sorted that out years "
+     "ago", ("bladder_bowel_change", "historical", "patient")),
     # a word of a ConText cue is no typing slip ("spina" is not "spine"): the cue still counts
     ("The boy next door has spina bifida and can't feel his legs, he's in a wheelchair",
      ("leg_numbness", "affirmed", "someone_else")),
