@@ -26,7 +26,13 @@ class PrivateSQLEventBroker(SQLEventBroker):
                  **_: Any) -> None:
         url = SQLTrackerStore.get_db_url(dialect, host, port, db, username, password)
         make_sqlite_folder(str(url))
-        super().__init__(dialect, host, port, db, username, password)
+        try:
+            super().__init__(dialect, host, port, db, username, password)
+        except (sa.exc.IntegrityError, sa.exc.ProgrammingError):
+            # Servers started together on one PostgreSQL: each found no `events` table and
+            # created it, and only the first CREATE TABLE succeeded. The table is there now.
+            self.engine.dispose()
+            super().__init__(dialect, host, port, db, username, password)
         self.engine = private_engine(self.engine)
         self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
 
