@@ -58,9 +58,10 @@ def read_yes_no(slot: str, mentions: Iterable[Mention], words: Iterable[Word]) -
 
     A detail answers the question before any yes or no does: the asked fact stated ("no, but
     I slipped off a ladder" is yes; "no temperature, just shivery" is yes: what points to care
-    wins), then a request to explain, then a hedge ("not sure", in the reply's first clause), then
-    words that answer only this question ("both", "it gave way"; both yes and no: not sure),
-    then the fact denied ("just sore"), then the first general word of the first clause.
+    wins), then a request to explain, then a hedge ("not sure"; in a later clause only when it
+    is not unsure of something else, "not sure why"), then words that answer only this question
+    ("both", "it gave way"; both yes and no: not sure), then the fact denied ("just sore"), then
+    the first general word of the first clause.
     """
     own = {m.assertion for m in _mentions_of(slot, mentions)}
     words = list(words)

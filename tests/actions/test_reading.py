@@ -53,6 +53,13 @@ def test_a_request_to_explain_is_never_not_sure(language, text):
     # a hedge stands over a detail that denies: not sure counts as yes
     ("infection_risk", "not sure, I had a tooth abscess a while back", UNSURE),
     ("both_legs", "hard to say, the right might be a bit", UNSURE),
+    # a hedge in a later clause still hedges, unless it is unsure of something else ("why")
+    ("weight_loss", "Haven't weighed myself in ages, so I couldn't say.", UNSURE),
+    ("leg_weakness", "No, not sure why it hurts so much though", NO),
+    ("fever", "no. not sure what's causing the pain", NO),
+    # "meaning" asks only as a question ("meaning?")
+    ("fever", "no, I snapped at my wife without meaning to", NO),
+    ("saddle_numbness", "meaning?", EXPLAIN),
     # "I don't know why" says nothing of the question; "why are you asking me" asks about it
     ("weight_loss", "yes, 5 kilos in two months and I don't know why", YES),
     ("cancer_history", "why are you asking me about cancer?", EXPLAIN),

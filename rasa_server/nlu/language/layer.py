@@ -60,6 +60,7 @@ WEAK_YES = "weak_yes"
 CLAUSE_BREAKS = frozenset({",", ".", ";", "!", "?", "-", "but", "and", "although", "though",
                            "however", "because", "so"})
 OR_WORDS = frozenset({"or", "nor"})
+WH_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})
 TOLD_VERBS = frozenset({"tell", "show", "give", "warn", "teach", "send", "explain", "ask"})
 DENIED_BEFORE = frozenset({"no", "without"})
 FUTURE_MODAL = "is_future_modal"
@@ -464,7 +465,9 @@ class ClinicalLanguage:
         """Answer words, a request to explain or "not sure" winning over a yes or no they
         overlap ("I'm not certain", "I don't understand"). The general yes/no/not-sure words
         count only in the first clause that has one: later ones tell a detail ("no, but I've
-        got a fever")."""
+        got a fever"). A later hedge still counts ("no, well, I couldn't say"), unless a
+        question word follows it: then it is unsure of something else ("no, not sure why it
+        hurts")."""
         matches = sorted(self._answers(doc), key=lambda m: (
             _PRIORITY[self._answer_labels[self._nlp.vocab.strings[m[0]]][0]], m[1] - m[2], m[1]))
         taken: List[Tuple[int, int, str]] = []
@@ -482,7 +485,8 @@ class ClinicalLanguage:
             if kind != "explain" and question is None:
                 clause = sum(1 for t in doc[:start] if t.norm_ in CLAUSE_BREAKS)
                 first_clause = clause if first_clause is None else first_clause
-                if clause != first_clause:
+                of_something_else = end < len(doc) and doc[end].tag_ in WH_TAGS
+                if clause != first_clause and (kind != "unsure" or of_something_else):
                     continue
             words.append(AnswerWord(kind, question, doc[start].idx,
                                     doc[end - 1].idx + len(doc[end - 1])))
