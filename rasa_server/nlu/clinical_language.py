@@ -56,7 +56,7 @@ RED_FLAG = "red_flag"
 ASK_ABOUT_SIGN = "ask_about_sign"
 DESCRIBE_SYMPTOMS = "describe_symptoms"
 # DIET's guesses that a stated symptom overrides: the message is a statement, not a question.
-NOT_A_STATEMENT = ("faq", "bot_challenge", "help", "greet", "nlu_fallback")
+NOT_A_STATEMENT = ("faq", "bot_challenge", "help", "greet", "nlu_fallback", "out_of_scope")
 NUMBER_ENTITIES = ("DATE", "CARDINAL")
 
 

@@ -30,6 +30,9 @@ def test_diet_red_flag_stays_unless_an_assertion_explains_every_sign(language):
     # not explained: a sign the lexicon does not know is left to DIET
     assert language.message("something is badly wrong down there", "red_flag").get(
         "intent")["name"] == "red_flag"
+    # a bruise says nothing of a warning sign: the slip explains the message
+    assert language.message("I slipped on the ice and landed on my bum, it's bruised and sore",
+                            "red_flag").get("intent")["name"] != "red_flag"
     # a denial of one thing does not cancel DIET for the rest
     assert language.message("no fever but everything feels odd", "red_flag").get(
         "intent")["name"] == "red_flag"
@@ -57,6 +60,8 @@ def test_symptoms_stated_are_not_a_question(language):
     assert m.get("intent")["name"] == "describe_symptoms"
     assert ("severe_pain", "affirmed", "patient") in facts(
         {"entities": m.get("entities")})
+    m = language.message("fell down the last two steps on Sunday, my back's sore", "out_of_scope")
+    assert m.get("intent")["name"] == "describe_symptoms"
 
 
 def test_answer_words_and_numbers(language):
@@ -143,3 +148,9 @@ def test_what_the_words_around_a_fact_say_of_it(language, text, fact):
 ])
 def test_a_typing_slip_reads_as_the_word(language, text, fact):
     assert fact in facts(language.parse(text)), facts(language.parse(text))
+
+
+def test_a_simile_is_no_injury(language):
+    assert not facts(language.parse("I feel like I've been hit by a bus after a week of this"))
+    assert ("injury_severe", "affirmed", "patient") in facts(
+        language.parse("I was hit by a bus this morning"))
