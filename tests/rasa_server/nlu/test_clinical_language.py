@@ -130,6 +130,8 @@ def test_shouting_and_lower_case_read_alike(language, text):
     # a word of a ConText cue is no typing slip ("spina" is not "spine"): the cue still counts
     ("The boy next door has spina bifida and can't feel his legs, he's in a wheelchair",
      ("leg_numbness", "affirmed", "someone_else")),
+    # a "lol" is a tone, not a joke
+    ("my taint is numb lol not joking tho", ("saddle_numbness", "affirmed", "patient")),
     # "wet myself with laughter" is an idiom, "wet myself with no warning" is not
     ("Ever since my back went I've been peeing myself with no warning",
      ("bladder_bowel_change", "affirmed", "patient")),
