@@ -130,6 +130,10 @@ def test_shouting_and_lower_case_read_alike(language, text):
     # a word of a ConText cue is no typing slip ("spina" is not "spine"): the cue still counts
     ("The boy next door has spina bifida and can't feel his legs, he's in a wheelchair",
      ("leg_numbness", "affirmed", "someone_else")),
+    # a fall down a flight of stairs is from a height, down the last few steps it is not
+    ("I fell down the stairs at work", ("injury_severe", "affirmed", "patient")),
+    ("fell down the last two steps on Sunday", ("injury_severe", "negated", "patient")),
+    ("I fell down 3 stairs", ("injury_severe", "negated", "patient")),
     # a "lol" is a tone, not a joke
     ("my taint is numb lol not joking tho", ("saddle_numbness", "affirmed", "patient")),
     # "wet myself with laughter" is an idiom, "wet myself with no warning" is not
