@@ -396,10 +396,15 @@ class ClinicalLanguage:
             spec = {**spec, "past_counts": True, "new_only": False}
         assertion = self._assertion(categories, spec)
         if _kind(span) == NORMAL:
-            # "my bladder is fine": a denial, unless something else is said of it
-            if assertion != AFFIRMED:
+            # "my bladder is fine": a denial, unless something else is said of it; a denial
+            # inside it says the sign ("my leg is not strong", "legs don't feel normal")
+            if assertion == NEGATED and categories <= {"NEGATED", "ACUTE", "PAST"} and any(
+                    t.norm_ in DENIALS for t in self._gap_tokens(span)):
+                assertion = AFFIRMED
+            elif assertion != AFFIRMED:
                 return []
-            assertion = NEGATED
+            else:
+                assertion = NEGATED
         experiencer = PATIENT
         if "PEOPLE" in categories:
             categories = categories | {"OTHER", "GENERAL"}

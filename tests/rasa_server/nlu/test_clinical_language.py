@@ -134,6 +134,10 @@ def test_shouting_and_lower_case_read_alike(language, text):
     ("I fell down the stairs at work", ("injury_severe", "affirmed", "patient")),
     ("fell down the last two steps on Sunday", ("injury_severe", "negated", "patient")),
     ("I fell down 3 stairs", ("injury_severe", "negated", "patient")),
+    # a normal state denies a sign; a denial inside it says the sign
+    ("my legs feel fine", ("leg_weakness", "negated", "patient")),
+    ("my right leg isn't strong any more", ("leg_weakness", "affirmed", "patient")),
+    ("my bladder is not normal since Monday", ("bladder_bowel_change", "affirmed", "patient")),
     # a "lol" is a tone, not a joke
     ("my taint is numb lol not joking tho", ("saddle_numbness", "affirmed", "patient")),
     # "wet myself with laughter" is an idiom, "wet myself with no warning" is not
