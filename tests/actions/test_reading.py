@@ -57,6 +57,13 @@ def test_a_request_to_explain_is_never_not_sure(language, text):
     ("weight_loss", "Haven't weighed myself in ages, so I couldn't say.", UNSURE),
     ("leg_weakness", "No, not sure why it hurts so much though", NO),
     ("fever", "no. not sure what's causing the pain", NO),
+    # weight put on is no weight lost, whatever the number
+    ("weight_loss", "I have put on 2 kilos if anything", NO),
+    # "why do you ...", "is that the same as ..." ask about the question; "I don't know why
+    # you ..." does not
+    ("recent_injury", "why would you want to know about accidents?", EXPLAIN),
+    ("leg_numbness", "is that the same as a trapped nerve?", EXPLAIN),
+    ("fever", "no and I don't know why you'd think so", NO),
     # "meaning" asks only as a question ("meaning?")
     ("fever", "no, I snapped at my wife without meaning to", NO),
     ("saddle_numbness", "meaning?", EXPLAIN),
