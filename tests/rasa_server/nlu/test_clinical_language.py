@@ -139,7 +139,8 @@ def test_shouting_and_lower_case_read_alike(language, text):
     ("my right leg isn't strong any more", ("leg_weakness", "affirmed", "patient")),
     ("my bladder is not normal since Monday", ("bladder_bowel_change", "affirmed", "patient")),
     # pain that shoots down a leg
-    ("a sharp pain shoots from my buttock down to my calf", ("leg_numbness", "affirmed", "patient")),
+    ("a sharp pain shoots from my buttock down to my calf",
+     ("leg_numbness", "affirmed", "patient")),
     # a "lol" is a tone, not a joke
     ("my taint is numb lol not joking tho", ("saddle_numbness", "affirmed", "patient")),
     # "wet myself with laughter" is an idiom, "wet myself with no warning" is not
