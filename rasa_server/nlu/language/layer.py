@@ -7,7 +7,7 @@ yes/no/not-sure words and requests to explain a question. No Rasa imports: the N
 """
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 from medspacy.context import ConText, ConTextRule
@@ -170,6 +170,14 @@ def _said_of_self(span: Span, words: int = 3) -> bool:
     return any(_first_person(t) for t in span.doc[start:span.end])
 
 
+def _cues_of(span: Span) -> List[Any]:
+    """ConText's modifiers of a mention, less those that lie inside another mention of its
+    group (they are that mention's own words)."""
+    group = span.doc.spans[ANSWER_GROUP if _kind(span) == ANSWER else SPAN_GROUP]
+    return [m for m in span._.modifiers if not any(
+        t.start <= m.modifier_span[0] and m.modifier_span[1] <= t.end for t in group)]
+
+
 def _denied_right_before(span: Span) -> bool:
     """"no" or "without" right before a mention ("also no numbness in the legs"), also where
     ConText dropped it because it lies inside another mention."""
@@ -223,13 +231,16 @@ class ClinicalLanguage:
         self._targets = TargetMatcher(nlp, result_type="group", span_group_name=SPAN_GROUP,
                                       prune=False)
         self._targets.add(list(self._target_rules()))
-        # prune_on_target_overlap: the "n't" of a "can't feel" fact does not deny it. Answer-only
+        # A cue inside a mention never modifies it (medspaCy's own rule); a cue inside another
+        # mention is part of that one's words and modifies nothing (`_cues_of`: the "n't" of
+        # "can't feel" denies no other fact), but a cue that only shares a word with a mention
+        # does ("fully better" with "better", "from her diabetes" with "diabetes"). Answer-only
         # phrases are read in a group of their own, so that they never take a cue from a fact.
         rules = list(self._context_rules(context_rules["rules"]))
         ended = {r["category"] for r in context_rules["rules"]} - {RESOLVED, CLAUSE_END}
         self._context, self._answer_context = (
             ConText(nlp, rules=None, input_span_type="group", span_group_name=group,
-                    prune_on_target_overlap=True, span_attrs=None,
+                    prune_on_target_overlap=False, span_attrs=None,
                     terminating_types={category: [CLAUSE_END] for category in ended})
             for group in (SPAN_GROUP, ANSWER_GROUP))
         self._context.add(rules)
@@ -351,7 +362,7 @@ class ClinicalLanguage:
             t.norm_ in ("if", "whether") and t.i > 0 and t.doc[t.i - 1].lemma_ in UNCERTAIN_VERBS)}
         if any(t._.get(FUTURE_MODAL) for t in gaps):
             inner.add("HYPOTHETICAL")
-        modifiers = {m.category: m for m in span._.modifiers}
+        modifiers = {m.category: m for m in _cues_of(span)}
         if "UNCERTAIN" in modifiers and span.doc[
                 modifiers["UNCERTAIN"].modifier_span[0]]._.get(FUTURE_MODAL):
             inner.add("HYPOTHETICAL")  # "might spread", "could turn into": not yet, not maybe

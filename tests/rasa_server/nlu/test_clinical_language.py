@@ -141,6 +141,17 @@ def test_shouting_and_lower_case_read_alike(language, text):
     # pain that shoots down a leg
     ("a sharp pain shoots from my buttock down to my calf",
      ("leg_numbness", "affirmed", "patient")),
+    # a cue that shares a word with a mention still reaches the others ("better", "diabetes"
+    # are mentions themselves); a cue inside a mention ("can't") reaches none
+    ("I had a chest infection and a temperature in March, all better since",
+     ("fever", "historical", "patient")),
+    ("my husband gets pins and needles in both feet from his diabetes",
+     ("both_legs", "affirmed", "someone_else")),
+    ("I can't feel my bum and my legs are weak", ("leg_weakness", "affirmed", "patient")),
+    # "can't really", "can't even" are "can't"
+    ("since last night I can't really hold my wee", ("bladder_bowel_change", "affirmed",
+                                                     "patient")),
+    ("I can feel everything in my saddle area", ("saddle_numbness", "negated", "patient")),
     # a "lol" is a tone, not a joke
     ("my taint is numb lol not joking tho", ("saddle_numbness", "affirmed", "patient")),
     # "wet myself with laughter" is an idiom, "wet myself with no warning" is not
