@@ -171,8 +171,8 @@ def _said_of_self(span: Span, words: int = 3) -> bool:
 
 
 def _cues_of(span: Span) -> List[Any]:
-    """ConText's modifiers of a mention, less those that lie inside another mention of its
-    group (they are that mention's own words)."""
+    """ConText's modifiers of a mention, less those that lie inside a mention of its group,
+    itself included (they are that mention's own words)."""
     group = span.doc.spans[ANSWER_GROUP if _kind(span) == ANSWER else SPAN_GROUP]
     return [m for m in span._.modifiers if not any(
         t.start <= m.modifier_span[0] and m.modifier_span[1] <= t.end for t in group)]
@@ -180,7 +180,7 @@ def _cues_of(span: Span) -> List[Any]:
 
 def _denied_right_before(span: Span) -> bool:
     """"no" or "without" right before a mention ("also no numbness in the legs"), also where
-    ConText dropped it because it lies inside another mention."""
+    `_cues_of` leaves it out because it lies inside another mention."""
     return span.start > span.sent.start and span.doc[span.start - 1].norm_ in DENIED_BEFORE
 
 
@@ -231,10 +231,10 @@ class ClinicalLanguage:
         self._targets = TargetMatcher(nlp, result_type="group", span_group_name=SPAN_GROUP,
                                       prune=False)
         self._targets.add(list(self._target_rules()))
-        # A cue inside a mention never modifies it (medspaCy's own rule); a cue inside another
-        # mention is part of that one's words and modifies nothing (`_cues_of`: the "n't" of
-        # "can't feel" denies no other fact), but a cue that only shares a word with a mention
-        # does ("fully better" with "better", "from her diabetes" with "diabetes"). Answer-only
+        # A cue inside a mention, its own or another, is part of that mention's words and
+        # modifies nothing (`_cues_of`: the "n't" of "can't feel" denies neither it nor another
+        # fact), but a cue that only shares a word with a mention does ("fully better" with
+        # "better", "from her diabetes" with "diabetes"). Answer-only
         # phrases are read in a group of their own, so that they never take a cue from a fact.
         rules = list(self._context_rules(context_rules["rules"]))
         ended = {r["category"] for r in context_rules["rules"]} - {RESOLVED, CLAUSE_END}
@@ -409,13 +409,13 @@ class ClinicalLanguage:
         if _kind(span) == NORMAL:
             # "my bladder is fine": a denial, unless something else is said of it; a denial
             # inside it says the sign ("my leg is not strong", "legs don't feel normal")
-            if assertion == NEGATED and categories <= {"NEGATED", "ACUTE", "PAST"} and any(
+            if assertion == AFFIRMED:
+                assertion = NEGATED
+            elif categories <= {"NEGATED", "ACUTE", "PAST"} and any(
                     t.norm_ in DENIALS for t in self._gap_tokens(span)):
                 assertion = AFFIRMED
-            elif assertion != AFFIRMED:
-                return []
             else:
-                assertion = NEGATED
+                return []
         experiencer = PATIENT
         if "PEOPLE" in categories:
             categories = categories | {"OTHER", "GENERAL"}
@@ -501,8 +501,8 @@ class ClinicalLanguage:
             if kind != "explain" and question is None:
                 clause = sum(1 for t in doc[:start] if t.norm_ in CLAUSE_BREAKS)
                 first_clause = clause if first_clause is None else first_clause
-                of_something_else = end < len(doc) and doc[end].tag_ in WH_TAGS
-                if clause != first_clause and (kind != "unsure" or of_something_else):
+                if clause != first_clause and (kind != "unsure" or (
+                        end < len(doc) and doc[end].tag_ in WH_TAGS)):  # "not sure why"
                     continue
             words.append(AnswerWord(kind, question, doc[start].idx,
                                     doc[end - 1].idx + len(doc[end - 1])))
