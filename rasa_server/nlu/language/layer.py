@@ -43,7 +43,9 @@ RESOLVED, CLAUSE_END = "RESOLVED", "CLAUSE_END"
 # Cue words inside a mention's gaps, and what they make it.
 INNER_CUES = {"not": "NEGATED", "no": "NEGATED", "never": "NEGATED", "nothing": "NEGATED",
               "none": "NEGATED", "without": "NEGATED", "if": "HYPOTHETICAL",
-              "unless": "HYPOTHETICAL"}
+              "unless": "HYPOTHETICAL", "worry": "HYPOTHETICAL", "worried": "HYPOTHETICAL",
+              "scared": "HYPOTHETICAL", "afraid": "HYPOTHETICAL", "frightened": "HYPOTHETICAL",
+              "terrified": "HYPOTHETICAL"}
 # "can't tell if ...", "don't know whether ...": uncertainty, not a condition
 DENIALS = frozenset({"not", "never", "without", "no"})
 UNCERTAIN_VERBS = frozenset({"tell", "know", "sure", "wonder", "notice", "check", "see", "feel"})
@@ -63,6 +65,13 @@ OR_WORDS = frozenset({"or", "nor"})
 WH_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})
 TOLD_VERBS = frozenset({"tell", "show", "give", "warn", "teach", "send", "explain", "ask"})
 DENIED_BEFORE = frozenset({"no", "without"})
+# Verbs that report what someone said or wrote: a sign in what they report, owned by no one,
+# is spoken of as a sign ("a doctor on telly said foot drop is serious").
+REPORT_VERBS = frozenset({"say", "tell", "warn", "read", "hear", "mention", "explain", "write",
+                          "claim", "post", "advise", "state", "reckon"})
+# What makes a report name someone ("the numbness"), and pronouns that name no one.
+OWNERS = frozenset({"the", "this", "that", "these", "those"})
+GENERIC_PRONOUNS = frozenset({"you", "your", "yourself", "it", "its", "one"})
 FUTURE_MODAL = "is_future_modal"
 _MODALS = frozenset({"might", "could", "may", "will", "would", "shall", "'ll", "ll"})
 _NOT_FUTURE = frozenset({"be", "have", "feel", "seem", "look"})
@@ -170,6 +179,19 @@ def _said_of_self(span: Span, words: int = 3) -> bool:
     return any(_first_person(t) for t in span.doc[start:span.end])
 
 
+def _reported_concept(span: Span) -> bool:
+    """A sign inside what someone reports ("they said on Casualty that a fall from a height can
+    break your spine", "my physio warned me that numb genitals would be serious"), where the
+    report names no one: not "he says he can't feel his legs", not "the numbness is new"."""
+    token = span.root
+    while token.head.i != token.i:
+        if token.dep_ == "ccomp" and token.head.lemma_ in REPORT_VERBS:
+            return not any(t.tag_ in ("PRP", "PRP$") and t.norm_ not in GENERIC_PRONOUNS
+                           or t.norm_ in OWNERS and t.dep_ == "det" for t in token.subtree)
+        token = token.head
+    return False
+
+
 def _cues_of(span: Span) -> List[Any]:
     """ConText's modifiers of a mention, less those that lie inside a mention of its group,
     itself included (they are that mention's own words)."""
@@ -245,6 +267,9 @@ class ClinicalLanguage:
             for group in (SPAN_GROUP, ANSWER_GROUP))
         self._context.add(rules)
         self._answer_context.add(rules)
+        self._claims = Matcher(nlp.vocab)
+        self._claims.add("claim", [pattern for phrase in context_rules.get("claims", [])
+                                   for pattern in self._compiler.patterns(phrase, typos=False)])
         self._answers = Matcher(nlp.vocab)
         self._answer_labels: Dict[str, Tuple[str, Optional[str]]] = {}
         self._add_answers(lexicon["answers"])
@@ -312,8 +337,8 @@ class ClinicalLanguage:
         for group, context in ((SPAN_GROUP, self._context), (ANSWER_GROUP, self._answer_context)):
             if len(doc.spans[group]):  # ConText's matching is most of the layer's cost
                 doc = context(doc)
-        facts = list(dict.fromkeys(_denial_shared(
-            [(span, fact) for span in doc.spans[SPAN_GROUP] for fact in self._facts_of(span)])))
+        facts = list(dict.fromkeys(self._claimed(doc, _denial_shared(
+            [(span, fact) for span in doc.spans[SPAN_GROUP] for fact in self._facts_of(span)]))))
         replies = [word for span in doc.spans[ANSWER_GROUP]
                    for word in self._reply_to_question(span)]
         about = [s for s in found if _kind(s) != ANSWER]
@@ -321,6 +346,23 @@ class ClinicalLanguage:
         return Reading(tuple(facts), tuple(self._answer_words(doc) + replies),
                        bool(about) and self._every_clause_about(doc, about, denied),
                        any(_is_question(sentence) for sentence in doc.sents))
+
+    def _claimed(self, doc: Doc, facts: List[Fact]) -> List[Fact]:
+        """A hypothetical or asked-about mention that the patient then claims ("..., and that's
+        exactly what I've had since this morning") is theirs, affirmed."""
+        claims = [doc[start:end] for _, start, end in self._claims(doc)] if facts else []
+        if not claims:
+            return facts
+        sentences = {s.start: i for i, s in enumerate(doc.sents)}
+
+        def claimed(fact: Fact) -> bool:
+            mention = doc.char_span(fact.start_char, fact.end_char)
+            return any(c.start >= mention.end and 0 <= sentences[c.sent.start] - sentences[
+                mention.sent.start] <= 1 for c in claims)
+
+        return [Fact(f.slot, AFFIRMED, PATIENT, f.start_char, f.end_char)
+                if f.assertion in (HYPOTHETICAL, ASKED) and f.experiencer == PATIENT
+                and claimed(f) else f for f in facts]
 
     def _pruned(self, spans: Iterable[Span]) -> List[Span]:
         """Longest match per fact and kind: "numb in both legs" is one mention, not three; two
@@ -374,7 +416,7 @@ class ClinicalLanguage:
         if "ASKED" in modifiers and modifiers["ASKED"].modifier_span[0] >= span.end \
                 and _said_of_self(span):
             modifiers.pop("ASKED")  # "my leg has gone weak, is that serious?" states it
-        if "CONCEPT" in modifiers and not _said_of_self(span):
+        if "CONCEPT" in modifiers and not _said_of_self(span) or _reported_concept(span):
             inner.add("HYPOTHETICAL")
         if _is_question(span.sent):
             inner.add("IN_QUESTION")

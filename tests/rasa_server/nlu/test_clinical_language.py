@@ -157,6 +157,35 @@ def test_shouting_and_lower_case_read_alike(language, text):
     # "wet myself with laughter" is an idiom, "wet myself with no warning" is not
     ("Ever since my back went I've been peeing myself with no warning",
      ("bladder_bowel_change", "affirmed", "patient")),
+    # alternatives of several words are phrases of their own ("it", "anything", "a thing")
+    ("when I went for a wee I couldn't feel it coming out",
+     ("bladder_bowel_change", "affirmed", "patient")),
+    ("I can't feel anything when I pee", ("bladder_bowel_change", "affirmed", "patient")),
+    # a sign in what someone reports, naming no one, is spoken of as a sign ...
+    ("A doctor on telly said foot drop is serious", ("leg_weakness", "hypothetical",
+                                                     "patient")),
+    ("They said on the radio that a fall from a height can break your spine",
+     ("injury_severe", "hypothetical", "patient")),
+    # ... but a report about someone is about them
+    ("My husband's just told me he can't feel himself when he wipes",
+     ("saddle_numbness", "affirmed", "someone_else_now")),
+    ("my wife told me my foot is dragging", ("leg_weakness", "affirmed", "patient")),
+    # a worry inside a mention's gap is a worry ("I go to the loo and worry I won't feel it")
+    ("Every time I go to the loo I worry I won't be able to feel it",
+     ("bladder_bowel_change", "hypothetical", "patient")),
+    # a sign spoken of, then claimed: the patient's now
+    ("I read that numbness between your legs is a warning sign, and that's exactly what I've "
+     "had since this morning", ("saddle_numbness", "affirmed", "patient")),
+    ("My GP told me to come back if both legs went tingly, and now they both are",
+     ("both_legs", "affirmed", "patient")),
+    # a journey, not the past; the first time since childhood is new
+    ("on the way back a lorry went through a red light and hit the side of my car",
+     ("injury_severe", "affirmed", "patient")),
+    ("Last night I wet the bed, which hasn't happened since I was a kid",
+     ("bladder_bowel_change", "affirmed", "patient")),
+    # "doesn't seem to" is "doesn't"
+    ("my right foot doesn't seem to clear the ground properly today",
+     ("leg_weakness", "affirmed", "patient")),
 ])
 def test_what_the_words_around_a_fact_say_of_it(language, text, fact):
     assert fact in facts(language.parse(text)), facts(language.parse(text))
