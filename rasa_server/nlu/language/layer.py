@@ -17,6 +17,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
+from common import triage
 from common.parse_data import (
     AFFIRMED,
     ANSWER_KINDS,
@@ -341,11 +342,25 @@ class ClinicalLanguage:
             [(span, fact) for span in doc.spans[SPAN_GROUP] for fact in self._facts_of(span)]))))
         replies = [word for span in doc.spans[ANSWER_GROUP]
                    for word in self._reply_to_question(span)]
-        about = [s for s in found if _kind(s) != ANSWER]
+        about = [s for s in found if _kind(s) != ANSWER] + self._denied_answers(doc)
         denied = any(f.assertion == NEGATED for f in facts)
         return Reading(tuple(facts), tuple(self._answer_words(doc) + replies),
                        bool(about) and self._every_clause_about(doc, about, denied),
                        any(_is_question(sentence) for sentence in doc.sents))
+
+    def _denied_answers(self, doc: Doc) -> List[Span]:
+        """Answer-only phrases with a warning-sign word denied by a word of denial ("no
+        numbness there"; not the "n't" of "can't pull my left foot up"), except where a phrase
+        of a sign, not denied, shares their words. (One not denied leaves its clause to DIET:
+        "both feet" says where, not what.)"""
+        spans = [s for s in doc.spans[ANSWER_GROUP] if any(
+            t.norm_ in self._sign_words for t in s)]
+        denied = {s: any(w.kind == "no" for w in self._reply_to_question(s)) and any(
+            doc[t].lower_ in DENIALS for m in _cues_of(s) if m.category == "NEGATED"
+            for t in range(*m.modifier_span)) for s in spans}
+        signs = [s for s in spans if _slot(s) in triage.SIGNS and not denied[s]]
+        return [s for s in spans if denied[s] and not any(
+            s.start < t.end and t.start < s.end for t in signs)]
 
     def _claimed(self, doc: Doc, facts: List[Fact]) -> List[Fact]:
         """A hypothetical or asked-about mention that the patient then claims ("..., and that's
@@ -464,10 +479,13 @@ class ClinicalLanguage:
         if "ANIMAL" in categories:
             return []
         if "OTHER" in categories:
+            # a long-standing state is not now, unless something is new ("since this morning")
+            if "ACUTE" in categories:
+                categories = categories - {"LONG_TERM"}
             # a past that counts now (cancer) counts for them now too
             now = assertion in (AFFIRMED, UNCERTAIN) and not categories & {
-                "CHRONIC", "GENERAL"} and ("PAST" not in categories or "ACUTE" in categories
-                                            or spec.get("past_counts"))
+                "CHRONIC", "GENERAL", "LONG_TERM"} and ("PAST" not in categories or "ACUTE" in
+                                                        categories or spec.get("past_counts"))
             experiencer = SOMEONE_ELSE_NOW if now else SOMEONE_ELSE
         return [Fact(_slot(span), assertion, experiencer, span.start_char, span.end_char)]
 

@@ -36,6 +36,11 @@ def test_diet_red_flag_stays_unless_an_assertion_explains_every_sign(language):
     # a denial of one thing does not cancel DIET for the rest
     assert language.message("no fever but everything feels odd", "red_flag").get(
         "intent")["name"] == "red_flag"
+    # a denied answer-only phrase explains its clause; a place alone ("left foot") does not
+    assert language.message("no numbness there, but my right leg's numb", "red_flag").get(
+        "intent")["name"] != "red_flag"
+    assert language.message("since lunch the soles of both feet feel like sponges",
+                            "red_flag").get("intent")["name"] == "red_flag"
 
 
 def test_diet_red_flag_alone_stands_only_when_diet_is_sure(language):
@@ -186,6 +191,17 @@ def test_shouting_and_lower_case_read_alike(language, text):
     # "doesn't seem to" is "doesn't"
     ("my right foot doesn't seem to clear the ground properly today",
      ("leg_weakness", "affirmed", "patient")),
+    # someone else's long-standing state is not now, unless something is new
+    ("My uncle has MS and drags his foot", ("leg_weakness", "affirmed", "someone_else")),
+    ("My partner always gets pins and needles in both feet",
+     ("both_legs", "affirmed", "someone_else")),
+    ("my mum has MS and since this morning she can't feel her legs at all",
+     ("both_legs", "affirmed", "someone_else_now")),
+    ("my husband has diabetes and he's burning up with a fever",
+     ("fever", "affirmed", "someone_else_now")),
+    # thin bones found last year are thin bones now; a short course of steroids is no risk
+    ("thin bones, they found it on a scan last year", ("bone_risk", "affirmed", "patient")),
+    ("just one short course of steroids, about five days", ("bone_risk", "negated", "patient")),
 ])
 def test_what_the_words_around_a_fact_say_of_it(language, text, fact):
     assert fact in facts(language.parse(text)), facts(language.parse(text))
