@@ -40,6 +40,7 @@ SPAN_GROUP = "clinical_facts"
 ANSWER_GROUP = "clinical_answers"
 
 IDIOM = "IDIOM"
+CLAIMS, DISCLAIMS = "claims", "disclaims"
 RESOLVED, CLAUSE_END = "RESOLVED", "CLAUSE_END"
 # Cue words inside a mention's gaps, and what they make it.
 INNER_CUES = {"not": "NEGATED", "no": "NEGATED", "never": "NEGATED", "nothing": "NEGATED",
@@ -269,8 +270,9 @@ class ClinicalLanguage:
         self._context.add(rules)
         self._answer_context.add(rules)
         self._claims = Matcher(nlp.vocab)
-        self._claims.add("claim", [pattern for phrase in context_rules.get("claims", [])
-                                   for pattern in self._compiler.patterns(phrase, typos=False)])
+        for kind in (CLAIMS, DISCLAIMS):
+            self._claims.add(kind, [pattern for phrase in context_rules.get(kind, [])
+                                    for pattern in self._compiler.patterns(phrase, typos=False)])
         self._answers = Matcher(nlp.vocab)
         self._answer_labels: Dict[str, Tuple[str, Optional[str]]] = {}
         self._add_answers(lexicon["answers"])
@@ -338,11 +340,14 @@ class ClinicalLanguage:
         for group, context in ((SPAN_GROUP, self._context), (ANSWER_GROUP, self._answer_context)):
             if len(doc.spans[group]):  # ConText's matching is most of the layer's cost
                 doc = context(doc)
-        facts = list(dict.fromkeys(self._claimed(doc, _denial_shared(
+        claims = [(self._nlp.vocab.strings[kind], doc[start:end])
+                  for kind, start, end in self._claims(doc)] if len(doc.spans[SPAN_GROUP]) else []
+        facts = list(dict.fromkeys(self._claimed(doc, claims, _denial_shared(
             [(span, fact) for span in doc.spans[SPAN_GROUP] for fact in self._facts_of(span)]))))
         replies = [word for span in doc.spans[ANSWER_GROUP]
                    for word in self._reply_to_question(span)]
-        about = [s for s in found if _kind(s) != ANSWER] + self._denied_answers(doc)
+        about = [s for s in found if _kind(s) != ANSWER] + self._denied_answers(doc) + [
+            span for _, span in claims]
         denied = any(f.assertion == NEGATED for f in facts)
         return Reading(tuple(facts), tuple(self._answer_words(doc) + replies),
                        bool(about) and self._every_clause_about(doc, about, denied),
@@ -362,22 +367,33 @@ class ClinicalLanguage:
         return [s for s in spans if denied[s] and not any(
             s.start < t.end and t.start < s.end for t in signs)]
 
-    def _claimed(self, doc: Doc, facts: List[Fact]) -> List[Fact]:
-        """A hypothetical or asked-about mention that the patient then claims ("..., and that's
-        exactly what I've had since this morning") is theirs, affirmed."""
-        claims = [doc[start:end] for _, start, end in self._claims(doc)] if facts else []
-        if not claims:
+    def _claimed(self, doc: Doc, found: List[Tuple[str, Span]], facts: List[Fact]
+                 ) -> List[Fact]:
+        """What the patient says of the signs spoken of before: a hypothetical or asked-about
+        mention then claimed ("..., and that's exactly what I've had since this morning", in
+        its sentence or the next) is theirs, affirmed; a mention then disclaimed ("the physio
+        went through the warning signs, numbness ..., weak legs, and I don't have any of them",
+        in its sentence, or in the next where it was not affirmed: "I might have cauda equina.
+        But I've got none of the symptoms") is denied."""
+        if not found:
             return facts
         sentences = {s.start: i for i, s in enumerate(doc.sents)}
 
-        def claimed(fact: Fact) -> bool:
+        def after(fact: Fact, kind: str, sentences_on: int) -> bool:
             mention = doc.char_span(fact.start_char, fact.end_char)
-            return any(c.start >= mention.end and 0 <= sentences[c.sent.start] - sentences[
-                mention.sent.start] <= 1 for c in claims)
+            return any(k == kind and c.start >= mention.end and 0 <= sentences[
+                c.sent.start] - sentences[mention.sent.start] <= sentences_on for k, c in found)
 
-        return [Fact(f.slot, AFFIRMED, PATIENT, f.start_char, f.end_char)
-                if f.assertion in (HYPOTHETICAL, ASKED) and f.experiencer == PATIENT
-                and claimed(f) else f for f in facts]
+        result = []
+        for f in facts:
+            if f.experiencer == PATIENT and f.assertion in (HYPOTHETICAL, ASKED) and after(
+                    f, CLAIMS, 1):
+                f = Fact(f.slot, AFFIRMED, PATIENT, f.start_char, f.end_char)
+            elif f.experiencer == PATIENT and f.assertion != NEGATED and after(
+                    f, DISCLAIMS, 0 if f.assertion == AFFIRMED else 1):
+                f = Fact(f.slot, NEGATED, PATIENT, f.start_char, f.end_char)
+            result.append(f)
+        return result
 
     def _pruned(self, spans: Iterable[Span]) -> List[Span]:
         """Longest match per fact and kind: "numb in both legs" is one mention, not three; two

@@ -41,6 +41,9 @@ def test_diet_red_flag_stays_unless_an_assertion_explains_every_sign(language):
         "intent")["name"] != "red_flag"
     assert language.message("since lunch the soles of both feet feel like sponges",
                             "red_flag").get("intent")["name"] == "red_flag"
+    # words that disclaim the signs spoken of are words the layer read
+    assert language.message("The card lists numb genitals and weak legs as warning signs. None "
+                            "of those apply to me.", "red_flag").get("intent")["name"] != "red_flag"
 
 
 def test_diet_red_flag_alone_stands_only_when_diet_is_sure(language):
@@ -199,6 +202,17 @@ def test_shouting_and_lower_case_read_alike(language, text):
      ("both_legs", "affirmed", "someone_else_now")),
     ("my husband has diabetes and he's burning up with a fever",
      ("fever", "affirmed", "someone_else_now")),
+    # signs spoken of, then disclaimed: denied
+    ("the physio went through all the warning signs with me, numbness in the saddle area, "
+     "bladder problems, weak legs, and I don't have any of them",
+     ("bladder_bowel_change", "negated", "patient")),
+    ("I keep worrying I might have cauda equina but I've got none of the symptoms",
+     ("saddle_numbness", "negated", "patient")),
+    # ... but a sign stated in the sentence before stays stated
+    ("I wet myself this morning. The nurse asked about weakness and I have none of those",
+     ("bladder_bowel_change", "affirmed", "patient")),
+    # how far, a few words on from the fall
+    ("I fell off a ladder yesterday, about 3 metres", ("injury_severe", "affirmed", "patient")),
     # thin bones found last year are thin bones now; a short course of steroids is no risk
     ("thin bones, they found it on a scan last year", ("bone_risk", "affirmed", "patient")),
     ("just one short course of steroids, about five days", ("bone_risk", "negated", "patient")),
