@@ -211,6 +211,17 @@ def test_shouting_and_lower_case_read_alike(language, text):
     # ... but a sign stated in the sentence before stays stated
     ("I wet myself this morning. The nurse asked about weakness and I have none of those",
      ("bladder_bowel_change", "affirmed", "patient")),
+    # wetting oneself when getting up is a sign; "when I saw the bill" is an idiom (below)
+    ("I've started wetting myself when I get up from a chair",
+     ("bladder_bowel_change", "affirmed", "patient")),
+    # "whether I need a wee or not any more" says nothing cleared up
+    ("I can't tell if I need a wee or not anymore", ("bladder_bowel_change", "affirmed",
+                                                     "patient")),
+    ("had my lower spine operated on three weeks ago", ("infection_risk", "affirmed", "patient")),
+    ("My sister wets herself when she laughs, has done ever since her kids",
+     ("bladder_bowel_change", "affirmed", "someone_else")),
+    ("My flatmate fell off the first-floor balcony", ("injury_severe", "affirmed",
+                                                      "someone_else_now")),
     # how far, a few words on from the fall
     ("I fell off a ladder yesterday, about 3 metres", ("injury_severe", "affirmed", "patient")),
     # thin bones found last year are thin bones now; a short course of steroids is no risk
@@ -231,6 +242,10 @@ def test_what_the_words_around_a_fact_say_of_it(language, text, fact):
 ])
 def test_a_typing_slip_reads_as_the_word(language, text, fact):
     assert fact in facts(language.parse(text)), facts(language.parse(text))
+
+
+def test_an_idiom_is_no_sign(language):
+    assert not facts(language.parse("I wet myself when I heard the joke"))
 
 
 def test_a_simile_is_no_injury(language):
