@@ -52,8 +52,9 @@ INNER_CUES = {"not": "NEGATED", "no": "NEGATED", "never": "NEGATED", "nothing": 
 DENIALS = frozenset({"not", "never", "without", "no"})
 UNCERTAIN_VERBS = frozenset({"tell", "know", "sure", "wonder", "notice", "check", "see", "feel"})
 # A target's label is its slot plus which of the fact's lists matched.
-NORMAL, ANSWER, LASTING = "normal", "answer", "lasting"
-KINDS = {"phrases": "", "lasting": ":" + LASTING, "normal": ":" + NORMAL, "answers": ":" + ANSWER}
+NORMAL, ANSWER, LASTING, DIAGNOSIS = "normal", "answer", "lasting", "diagnosis"
+KINDS = {"phrases": "", "lasting": ":" + LASTING, "normal": ":" + NORMAL, "answers": ":" + ANSWER,
+         "diagnoses": ":" + DIAGNOSIS}
 FIRST_PERSON = frozenset({"i", "my", "me", "myself", "mine", "we", "our", "us", "im", "ive",
                           "am"})
 QUESTION_STARTS = frozenset({"what", "how", "why", "when", "which", "who", "where", "is", "are",
@@ -70,7 +71,9 @@ DENIED_BEFORE = frozenset({"no", "without"})
 # Verbs that report what someone said or wrote: a sign in what they report, owned by no one,
 # is spoken of as a sign ("a doctor on telly said foot drop is serious").
 REPORT_VERBS = frozenset({"say", "tell", "warn", "read", "hear", "mention", "explain", "write",
-                          "claim", "post", "advise", "state", "reckon"})
+                          "claim", "advise", "reckon"})
+# ... and those whose object is what is said ("everything I read says numb saddle area")
+SAY_VERBS = frozenset({"say", "list", "mention"})
 # What makes a report name someone ("the numbness"), and pronouns that name no one.
 OWNERS = frozenset({"the", "this", "that", "these", "those"})
 GENERIC_PRONOUNS = frozenset({"you", "your", "yourself", "it", "its", "one"})
@@ -183,11 +186,12 @@ def _said_of_self(span: Span, words: int = 3) -> bool:
 
 def _reported_concept(span: Span) -> bool:
     """A sign inside what someone reports ("they said on Casualty that a fall from a height can
-    break your spine", "my physio warned me that numb genitals would be serious"), where the
+    break your spine", "everything I read says numb saddle area, weak legs"), where the
     report names no one: not "he says he can't feel his legs", not "the numbness is new"."""
     token = span.root
     while token.head.i != token.i:
-        if token.dep_ == "ccomp" and token.head.lemma_ in REPORT_VERBS:
+        if token.dep_ == "ccomp" and token.head.lemma_ in REPORT_VERBS or (
+                token.dep_ == "dobj" and token.head.lemma_ in SAY_VERBS):
             return not any(t.tag_ in ("PRP", "PRP$") and t.norm_ not in GENERIC_PRONOUNS
                            or t.norm_ in OWNERS and t.dep_ == "det" for t in token.subtree)
         token = token.head
@@ -220,6 +224,14 @@ def _denial_shared(read: List[Tuple[Span, Fact]]) -> List[Fact]:
             fact = Fact(fact.slot, NEGATED, fact.experiencer, fact.start_char, fact.end_char)
         facts.append(fact)
     return facts
+
+
+def _diagnoses_denied(read: List[Tuple[Span, Fact]]) -> List[Tuple[Span, Fact]]:
+    """A condition named ("cauda equina") is no fact of the patient's where the message denies
+    the fact it stands for ("I can feel everything down there")."""
+    denied = {f.slot for _, f in read if f.assertion == NEGATED and f.experiencer == PATIENT}
+    return [(span, fact) for span, fact in read
+            if not (_kind(span) == DIAGNOSIS and fact.slot in denied)]
 
 
 def _slot(span: Span) -> str:
@@ -342,8 +354,8 @@ class ClinicalLanguage:
                 doc = context(doc)
         claims = [(self._nlp.vocab.strings[kind], doc[start:end])
                   for kind, start, end in self._claims(doc)] if len(doc.spans[SPAN_GROUP]) else []
-        facts = list(dict.fromkeys(self._claimed(doc, claims, _denial_shared(
-            [(span, fact) for span in doc.spans[SPAN_GROUP] for fact in self._facts_of(span)]))))
+        facts = list(dict.fromkeys(self._claimed(doc, claims, _denial_shared(_diagnoses_denied(
+            [(span, fact) for span in doc.spans[SPAN_GROUP] for fact in self._facts_of(span)])))))
         replies = [word for span in doc.spans[ANSWER_GROUP]
                    for word in self._reply_to_question(span)]
         about = [s for s in found if _kind(s) != ANSWER] + self._denied_answers(doc) + [
@@ -406,7 +418,8 @@ class ClinicalLanguage:
         kept = {label: filter_spans(group) for label, group in groups.items()}
         idioms = kept.pop(IDIOM, [])
 
-        facts = [s for group in kept.values() for s in group if _kind(s) in ("", LASTING)]
+        facts = [s for group in kept.values() for s in group
+                 if _kind(s) in ("", LASTING, DIAGNOSIS)]
 
         def cancelled(span: Span) -> bool:
             """A normal phrase cancels the mentions it contains, or, for facts whose entry says
@@ -481,7 +494,10 @@ class ClinicalLanguage:
         assertion = self._assertion(categories, spec)
         if _kind(span) == NORMAL:
             # "my bladder is fine": a denial, unless something else is said of it; a denial
-            # inside it says the sign ("my leg is not strong", "legs don't feel normal")
+            # inside it says the sign ("my leg is not strong", "legs don't feel normal"), one
+            # right before it says nothing ("I'm not dieting" is no denial of weight loss)
+            if _denied_just_before(span, words=2):
+                return []
             if assertion == AFFIRMED:
                 assertion = NEGATED
             elif categories <= {"NEGATED", "ACUTE", "PAST"} and any(

@@ -222,6 +222,16 @@ def test_shouting_and_lower_case_read_alike(language, text):
      ("bladder_bowel_change", "affirmed", "someone_else")),
     ("My flatmate fell off the first-floor balcony", ("injury_severe", "affirmed",
                                                       "someone_else_now")),
+    # a condition named counts unless the message denies the sign itself
+    ("I think I have cauda equina", ("saddle_numbness", "uncertain", "patient")),
+    # what a list says is spoken of as a sign
+    ("Everything I read says numb saddle area, loss of bladder control, weak legs.",
+     ("leg_weakness", "hypothetical", "patient")),
+    ("10 days post L4/5 discectomy, temp 38.5 this evening",
+     ("infection_risk", "affirmed", "patient")),
+    ("Sitting on the toilet seat feels like sitting on nothing",
+     ("saddle_numbness", "affirmed", "patient")),
+    ("Only a five-day course of steroids once", ("bone_risk", "negated", "patient")),
     # how far, a few words on from the fall
     ("I fell off a ladder yesterday, about 3 metres", ("injury_severe", "affirmed", "patient")),
     # thin bones found last year are thin bones now; a short course of steroids is no risk
@@ -246,6 +256,17 @@ def test_a_typing_slip_reads_as_the_word(language, text, fact):
 
 def test_an_idiom_is_no_sign(language):
     assert not facts(language.parse("I wet myself when I heard the joke"))
+    assert not facts(language.parse("This week at work has been a total car crash"))
+
+
+def test_a_condition_named_yields_to_a_denial_of_its_sign(language):
+    parse = language.parse("I'm convinced I've got cauda equina. I've checked myself: I can "
+                           "feel everything down there")
+    assert facts(parse) == {("saddle_numbness", "negated", "patient")}
+
+
+def test_not_dieting_denies_no_weight_loss(language):
+    assert not facts(language.parse("about a stone in two months and I'm not dieting"))
 
 
 def test_a_simile_is_no_injury(language):
