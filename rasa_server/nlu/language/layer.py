@@ -356,23 +356,23 @@ class ClinicalLanguage:
                   for kind, start, end in self._claims(doc)] if len(doc.spans[SPAN_GROUP]) else []
         facts = list(dict.fromkeys(self._claimed(doc, claims, _denial_shared(_diagnoses_denied(
             [(span, fact) for span in doc.spans[SPAN_GROUP] for fact in self._facts_of(span)])))))
-        replies = [word for span in doc.spans[ANSWER_GROUP]
-                   for word in self._reply_to_question(span)]
-        about = [s for s in found if _kind(s) != ANSWER] + self._denied_answers(doc) + [
+        replies = {span: self._reply_to_question(span) for span in doc.spans[ANSWER_GROUP]}
+        about = [s for s in found if _kind(s) != ANSWER] + self._denied_answers(doc, replies) + [
             span for _, span in claims]
         denied = any(f.assertion == NEGATED for f in facts)
-        return Reading(tuple(facts), tuple(self._answer_words(doc) + replies),
+        words = self._answer_words(doc) + [w for reply in replies.values() for w in reply]
+        return Reading(tuple(facts), tuple(words),
                        bool(about) and self._every_clause_about(doc, about, denied),
                        any(_is_question(sentence) for sentence in doc.sents))
 
-    def _denied_answers(self, doc: Doc) -> List[Span]:
+    def _denied_answers(self, doc: Doc, replies: Dict[Span, List[AnswerWord]]) -> List[Span]:
         """Answer-only phrases with a warning-sign word denied by a word of denial ("no
         numbness there"; not the "n't" of "can't pull my left foot up"), except where a phrase
         of a sign, not denied, shares their words. (One not denied leaves its clause to DIET:
         "both feet" says where, not what.)"""
         spans = [s for s in doc.spans[ANSWER_GROUP] if any(
             t.norm_ in self._sign_words for t in s)]
-        denied = {s: any(w.kind == "no" for w in self._reply_to_question(s)) and any(
+        denied = {s: any(w.kind == "no" for w in replies[s]) and any(
             doc[t].lower_ in DENIALS for m in _cues_of(s) if m.category == "NEGATED"
             for t in range(*m.modifier_span)) for s in spans}
         signs = [s for s in spans if _slot(s) in triage.SIGNS and not denied[s]]
