@@ -28,7 +28,7 @@ CORPUS = ROOT / "tests" / "language"
 PARTS = {"held-out": ["corpus_holdout.yml", "corpus_holdout_more.yml",
                       "corpus_holdout_third.yml", "corpus_holdout_fourth.yml",
                       "corpus_holdout_fifth.yml", "corpus_holdout_sixth.yml",
-                      "corpus_holdout_seventh.yml"],
+                      "corpus_holdout_seventh.yml", "corpus_holdout_eighth.yml"],
          "development": ["corpus_dev.yml", "corpus_dev_more.yml", "corpus_dev_third.yml",
                          "corpus_dev_fourth.yml", "corpus_dev_fifth.yml", "corpus_dev_sixth.yml",
                          "corpus_dev_seventh.yml", "corpus_dev_eighth.yml",
