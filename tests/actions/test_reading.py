@@ -72,6 +72,11 @@ def test_a_request_to_explain_is_never_not_sure(language, text):
     ("cancer_history", "why are you asking me about cancer?", EXPLAIN),
     ("injury_severe", "what do you class as serious?", EXPLAIN),
     ("recent_injury", "does bending over to pick up a sock count?", EXPLAIN),
+    # a temperature is its own answer: 38 °C (100.4 °F) or above is a fever
+    ("fever", "38.7 last night", YES),
+    ("fever", "it was 101.5F this morning", YES),
+    ("fever", "36.8", NO),
+    ("fever", "I took it, 37.2", NO),
 ])
 def test_a_detail_answers_the_question(language, slot, text, expected):
     assert read(language, slot, text) == expected

@@ -31,7 +31,8 @@ from common.parse_data import (
     UNCERTAIN,
 )
 from rasa_server.nlu.language import medspacy_fixes
-from rasa_server.nlu.language.patterns import KNOWN_WORD, PhraseCompiler, Spelling
+from rasa_server.nlu.language.numbers import temperature_celsius
+from rasa_server.nlu.language.patterns import KNOWN_WORD, TEMPERATURE, PhraseCompiler, Spelling
 
 HERE = Path(__file__).parent
 LEXICON = HERE / "lexicon.yml"
@@ -122,10 +123,11 @@ class Reading:
     asks: bool = False
 
 
-def _register_token_extensions(nlp: Language) -> None:
+def _register_token_extensions(nlp: Language, fever_celsius: float) -> None:
     """Token attributes the typo reading and the patterns test: a real word (WordNet's, in
     spaCy's lemmatizer tables, or a stop word) is never read as a typo; "will go", "might lose"
-    speak of what has not happened (but "might be", "might have" are uncertainty)."""
+    speak of what has not happened (but "might be", "might have" are uncertainty); a number
+    is a fever at `fever_celsius` or above ("38.7", "101.5F")."""
     index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
     words = frozenset(w for forms in index.values() for w in forms)
 
@@ -142,8 +144,17 @@ def _register_token_extensions(nlp: Language) -> None:
         return following is not None and following.tag_ == "VB" and \
             following.lemma_ not in _NOT_FUTURE
 
+    def temperature(token) -> Optional[str]:
+        if not token.text[:1].isdigit():
+            return None
+        celsius = temperature_celsius(token.text, token.doc[token.i + 1:token.i + 3].text)
+        if celsius is None:
+            return None
+        return "fever" if celsius >= fever_celsius else "no_fever"
+
     Token.set_extension(KNOWN_WORD, getter=known, force=True)
     Token.set_extension(FUTURE_MODAL, getter=future_modal, force=True)
+    Token.set_extension(TEMPERATURE, getter=temperature, force=True)
 
 
 def _is_question(sentence: Span) -> bool:
@@ -253,7 +264,7 @@ class ClinicalLanguage:
         terms = {"term": lexicon.get("terms", [])}
         self._nlp = nlp
         self._spelling = Spelling(lexicon.get("not_typos", []))
-        _register_token_extensions(nlp)
+        _register_token_extensions(nlp, lexicon["fever_temperature_celsius"])
         self._compiler = PhraseCompiler(
             nlp, {**lexicon["words"], **context_rules.get("words", {}), **terms}, self._spelling,
             lexicon.get("aliases", {}))

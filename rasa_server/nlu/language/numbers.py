@@ -15,6 +15,7 @@ from typing import List, Optional, Sequence, Tuple
 __all__ = [
     "parse_duration_weeks",
     "parse_age",
+    "temperature_celsius",
     "DAYS_PER_WEEK",
     "WEEKS_PER_MONTH",
     "WEEKS_PER_YEAR",
@@ -495,3 +496,36 @@ def parse_age(
         if m:
             return in_range(float(m.group(1)))
     return None
+
+
+# --------------------------------------------------------------------------------------
+# Temperatures ("38.7", "101.5F", "39 °C")
+# --------------------------------------------------------------------------------------
+
+# A number without a unit is a temperature in degrees Celsius in this range, or in degrees
+# Fahrenheit in the second; with a unit, its own range.
+CELSIUS_RANGE = (34.0, 43.0)
+FAHRENHEIT_RANGE = (93.0, 110.0)
+_TEMPERATURE_RE = re.compile(r"^(\d{2,3}(?:[.,]\d{1,2})?)\s*[°º]?\s*([cf])?$")
+_UNIT_WORDS = {"c": "c", "celsius": "c", "centigrade": "c", "f": "f", "fahrenheit": "f"}
+_OTHER_UNIT_RE = re.compile(r"^(?:y(?:ea)?rs?|days?|weeks?|months?|kg|kilos?|lbs?|pounds?|"
+                            r"stones?|times|mins?|minutes?|hours?|hrs?|%|percent|mg|miles?|mph)$")
+
+
+def temperature_celsius(text: str, unit_after: str = "") -> Optional[float]:
+    """The body temperature a number states, in degrees Celsius ("101.5F" -> 38.6), or None
+    when it is no body temperature; `unit_after`: the words right after it ("° C")."""
+    match = _TEMPERATURE_RE.match(_clean(text))
+    if not match:
+        return None
+    value = float(match.group(1).replace(",", "."))
+    after = re.sub(r"[°º]|\bdegrees?\b", " ", _clean(unit_after)).split()
+    if after and _OTHER_UNIT_RE.match(after[0]):  # "40 years", "38 kg"
+        return None
+    unit = match.group(2) or (_UNIT_WORDS.get(after[0]) if after else None)
+    low, high = CELSIUS_RANGE
+    if unit == "c" or (unit is None and low <= value <= high):
+        return value if low <= value <= high else None
+    low, high = FAHRENHEIT_RANGE
+    return round((value - 32) * 5 / 9, 1) if low <= value <= high else None
+

@@ -28,6 +28,10 @@ TWO_SLIPS = 2
 GAP_STOP = [".", "!", "?", ";", "but", "however", "although", "though"]
 # Token extension: whether a token is a real English word (never read as a typo).
 KNOWN_WORD = "is_known_word"
+# Token extension: what a number says as a body temperature ("fever", "no_fever" or None);
+# the notation's "#fever" and "#no_fever" test it (layer.py sets it from lexicon.yml).
+TEMPERATURE = "temperature_reading"
+TEMPERATURE_KINDS = ("fever", "no_fever")
 
 
 class Spelling:
@@ -100,6 +104,10 @@ class PhraseCompiler:
                       "OP": f"{{0,{gap.group(1)}}}"}]]
         if part == "#":
             return [[{"LIKE_NUM": True, **({"OP": "?"} if optional else {})}]]
+        if part.startswith("#"):
+            if part[1:] not in TEMPERATURE_KINDS:
+                raise ValueError(f"lexicon: {part!r} is no number kind {TEMPERATURE_KINDS}")
+            return [[{"_": {TEMPERATURE: {"IN": [part[1:]]}}, **({"OP": "?"} if optional else {})}]]
         if "|" in part and "<" in part:
             raise ValueError(f"lexicon: {part!r} mixes a <list> and words; write two phrases")
         listed = _LIST.match(part)

@@ -237,6 +237,9 @@ def test_shouting_and_lower_case_read_alike(language, text):
     # thin bones found last year are thin bones now; a short course of steroids is no risk
     ("thin bones, they found it on a scan last year", ("bone_risk", "affirmed", "patient")),
     ("just one short course of steroids, about five days", ("bone_risk", "negated", "patient")),
+    # a temperature read: a fever from 38 °C, a normal temperature below
+    ("the thermometer says 38.4 and I'm shaking", ("fever", "affirmed", "patient")),
+    ("my temperature is 36.9, I checked", ("fever", "negated", "patient")),
 ])
 def test_what_the_words_around_a_fact_say_of_it(language, text, fact):
     assert fact in facts(language.parse(text)), facts(language.parse(text))

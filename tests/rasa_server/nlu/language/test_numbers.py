@@ -9,6 +9,7 @@ from rasa_server.nlu.language.numbers import (
     WEEKS_PER_YEAR,
     parse_age,
     parse_duration_weeks,
+    temperature_celsius,
 )
 
 # A Wednesday, so weekday and month answers have fixed values.
@@ -160,3 +161,15 @@ def test_age_unparseable_or_out_of_range(text):
 def test_age_uses_cardinal_entities_but_not_durations():
     assert parse_age("I'm 67 and the pain started 3 weeks ago", ["67", "3"]) == 67
     assert parse_age("3 weeks", ["3"]) is None
+
+
+@pytest.mark.parametrize("text,after,celsius", [
+    ("38.7", "", 38.7), ("38,4", "", 38.4), ("101.5F", "", 38.6), ("39", "° C", 39.0),
+    ("38.7c", "", 38.7), ("100", "degrees f", 37.8), ("98.6", "", 37.0),
+    ("40", "years", None), ("38", "kg", None), ("5", "", None), ("120", "", None),
+    ("37.5", "f", None), ("two", "", None),
+])
+def test_a_body_temperature_in_celsius(text, after, celsius):
+    assert temperature_celsius(text, after) == (celsius if celsius is None
+                                                else pytest.approx(celsius))
+
