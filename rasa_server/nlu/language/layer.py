@@ -41,7 +41,7 @@ SPAN_GROUP = "clinical_facts"
 ANSWER_GROUP = "clinical_answers"
 
 IDIOM = "IDIOM"
-CLAIMS, DISCLAIMS = "claims", "disclaims"
+CLAIMS, DISCLAIMS, RETURNS = "claims", "disclaims", "returns"
 RESOLVED, CLAUSE_END = "RESOLVED", "CLAUSE_END"
 # Cue words inside a mention's gaps, and what they make it.
 INNER_CUES = {"not": "NEGATED", "no": "NEGATED", "never": "NEGATED", "nothing": "NEGATED",
@@ -78,6 +78,7 @@ SAY_VERBS = frozenset({"say", "list", "mention"})
 # What makes a report name someone ("the numbness"), and pronouns that name no one.
 OWNERS = frozenset({"the", "this", "that", "these", "those"})
 GENERIC_PRONOUNS = frozenset({"you", "your", "yourself", "it", "its", "one"})
+OWNER_PRONOUNS = frozenset({"he", "she", "him", "her", "they", "them"})
 FUTURE_MODAL = "is_future_modal"
 _MODALS = frozenset({"might", "could", "may", "will", "would", "shall", "'ll", "ll"})
 _NOT_FUTURE = frozenset({"be", "have", "feel", "seem", "look"})
@@ -198,7 +199,12 @@ def _said_of_self(span: Span, words: int = 3) -> bool:
 def _reported_concept(span: Span) -> bool:
     """A sign inside what someone reports ("they said on Casualty that a fall from a height can
     break your spine", "everything I read says numb saddle area, weak legs"), where the
-    report names no one: not "he says he can't feel his legs", not "the numbness is new"."""
+    report names no one: not "he says he can't feel his legs", not "the numbness is new", not
+    "Mum's just told me her bottom feels numb" (whose it is may lie in the mention only)."""
+    before = span.doc[max(span.sent.start, span.start - 3):span.end]
+    if any(t.tag_ == "PRP$" and t.norm_ not in GENERIC_PRONOUNS or t.norm_ in OWNER_PRONOUNS
+           for t in before):
+        return False
     token = span.root
     while token.head.i != token.i:
         if token.dep_ == "ccomp" and token.head.lemma_ in REPORT_VERBS or (
@@ -209,11 +215,19 @@ def _reported_concept(span: Span) -> bool:
     return False
 
 
+def _told_in_present(span: Span) -> bool:
+    """The mention's own verb is in the present tense ("both her legs are tingling after
+    she landed badly"): it is now, whatever past verb PAST finds around it."""
+    finite = [t for t in span if t.tag_ in ("VBZ", "VBP", "VBD", "MD")]
+    return bool(finite) and finite[0].tag_ != "VBD" and finite[0].norm_ not in ("could", "would")
+
+
 def _cues_of(span: Span) -> List[Any]:
     """ConText's modifiers of a mention, less those that lie inside a mention of its group,
-    itself included (they are that mention's own words)."""
+    itself included (they are that mention's own words); but whose a sign is holds across
+    mentions ("her" in "the inside of her thighs feel numb" is also the thighs' owner)."""
     group = span.doc.spans[ANSWER_GROUP if _kind(span) == ANSWER else SPAN_GROUP]
-    return [m for m in span._.modifiers if not any(
+    return [m for m in span._.modifiers if m.category == "OTHER" or not any(
         t.start <= m.modifier_span[0] and m.modifier_span[1] <= t.end for t in group)]
 
 
@@ -293,9 +307,11 @@ class ClinicalLanguage:
         self._context.add(rules)
         self._answer_context.add(rules)
         self._claims = Matcher(nlp.vocab)
-        for kind in (CLAIMS, DISCLAIMS):
+        for kind in (CLAIMS, DISCLAIMS, RETURNS):
             self._claims.add(kind, [pattern for phrase in context_rules.get(kind, [])
                                     for pattern in self._compiler.patterns(phrase, typos=False)])
+        self._third_person = frozenset(self._compiler.norms(
+            context_rules["words"]["third_person"]))
         self._answers = Matcher(nlp.vocab)
         self._answer_labels: Dict[str, Tuple[str, Optional[str]]] = {}
         self._add_answers(lexicon["answers"])
@@ -397,20 +413,26 @@ class ClinicalLanguage:
         its sentence or the next) is theirs, affirmed; a mention then disclaimed ("the physio
         went through the warning signs, numbness ..., weak legs, and I don't have any of them",
         in its sentence, or in the next where it was not affirmed: "I might have cauda equina.
-        But I've got none of the symptoms") is denied."""
+        But I've got none of the symptoms") is denied; a past one then said to be back ("the
+        leaking I had after childbirth stopped years ago, but this week it's started again")
+        is affirmed."""
         if not found:
             return facts
         sentences = {s.start: i for i, s in enumerate(doc.sents)}
 
         def after(fact: Fact, kind: str, sentences_on: int) -> bool:
             mention = doc.char_span(fact.start_char, fact.end_char)
-            return any(k == kind and c.start >= mention.end and 0 <= sentences[
+            return any(k == kind and c.start >= mention.end and not (
+                kind == RETURNS and _denied_just_before(c, words=2)) and 0 <= sentences[
                 c.sent.start] - sentences[mention.sent.start] <= sentences_on for k, c in found)
 
         result = []
         for f in facts:
             if f.experiencer == PATIENT and f.assertion in (HYPOTHETICAL, ASKED) and after(
                     f, CLAIMS, 1):
+                f = Fact(f.slot, AFFIRMED, PATIENT, f.start_char, f.end_char)
+            elif f.experiencer == PATIENT and f.assertion == HISTORICAL and after(
+                    f, RETURNS, 1):
                 f = Fact(f.slot, AFFIRMED, PATIENT, f.start_char, f.end_char)
             elif f.experiencer == PATIENT and f.assertion != NEGATED and after(
                     f, DISCLAIMS, 0 if f.assertion == AFFIRMED else 1):
@@ -473,12 +495,20 @@ class ClinicalLanguage:
             modifiers.pop("ASKED")  # "my leg has gone weak, is that serious?" states it
         if "CONCEPT" in modifiers and not _said_of_self(span) or _reported_concept(span):
             inner.add("HYPOTHETICAL")
+        if self._own_words_other(span):
+            inner.add("OTHER")
         if _is_question(span.sent):
             inner.add("IN_QUESTION")
             if not any(_first_person(t) for t in span.sent):
                 inner.add("ASKED")  # "is tingling in both feet serious?" (but "is it normal
                 # that I can't feel my bum?" states it)
         return frozenset(modifiers) | inner
+
+    def _own_words_other(self, span: Span) -> bool:
+        """The mention's own subject or owner is someone else ("she fell", "lost control of
+        her bladder"): ConText gives no cue to the mention it lies in."""
+        return any(t.norm_ in self._third_person and t.dep_ in ("nsubj", "nsubjpass", "poss")
+                   and span.start <= t.head.i < span.end for t in span)
 
     def _gap_tokens(self, span: Span) -> List[Token]:
         """The tokens of a mention that its pattern's "~N" gaps matched (not its own words)."""
@@ -525,6 +555,8 @@ class ClinicalLanguage:
             # a long-standing state is not now, unless something is new ("since this morning")
             if "ACUTE" in categories:
                 categories = categories - {"LONG_TERM"}
+            if _told_in_present(span):
+                categories = categories - {"PAST"}
             # a past that counts now (cancer) counts for them now too
             now = assertion in (AFFIRMED, UNCERTAIN) and not categories & {
                 "CHRONIC", "GENERAL", "LONG_TERM"} and ("PAST" not in categories or "ACUTE" in

@@ -237,6 +237,27 @@ def test_shouting_and_lower_case_read_alike(language, text):
     # thin bones found last year are thin bones now; a short course of steroids is no risk
     ("thin bones, they found it on a scan last year", ("bone_risk", "affirmed", "patient")),
     ("just one short course of steroids, about five days", ("bone_risk", "negated", "patient")),
+    # whose a sign is: a pronoun inside the mention ("she fell"), or inside another mention
+    ("My daughter is 15, she fell off the climbing wall", ("recent_injury", "affirmed",
+                                                          "someone_else_now")),
+    ("Mum's just told me her bottom and the inside of her thighs feel numb",
+     ("leg_numbness", "affirmed", "someone_else_now")),
+    # someone else's sign told in the present is now, whatever past verb lies near
+    ("My daughter says both her legs are tingling and weak after she landed badly",
+     ("leg_weakness", "affirmed", "someone_else_now")),
+    # "since she woke up" runs until now; "since I was a kid" does not
+    ("My dad has had numbness in both legs since he woke up",
+     ("leg_numbness", "affirmed", "someone_else_now")),
+    ("my left leg's been weaker since I had polio as a child, but it's no different now",
+     ("leg_weakness", "historical", "patient")),
+    # a past sign said to be back is now; one that "never happened again" is not
+    ("The leaking I had after childbirth stopped years ago, but this week it's started again",
+     ("bladder_bowel_change", "affirmed", "patient")),
+    ("My leg gave way once on holiday two years ago, never happened again",
+     ("leg_weakness", "historical", "patient")),
+    # a colon ends what a worry covers
+    ("Worried about infection: I'm on immunosuppressants and I've been feverish since "
+     "yesterday", ("infection_risk", "affirmed", "patient")),
     # a temperature read: a fever from 38 °C, a normal temperature below
     ("the thermometer says 38.4 and I'm shaking", ("fever", "affirmed", "patient")),
     ("my temperature is 36.9, I checked", ("fever", "negated", "patient")),
