@@ -222,6 +222,12 @@ def _told_in_present(span: Span) -> bool:
     return bool(finite) and finite[0].tag_ != "VBD" and finite[0].norm_ not in ("could", "would")
 
 
+def _own_words_self(span: Span) -> bool:
+    """The patient is inside the mention ("ran into me", "cleaned us up", "hit my car")."""
+    return any(_first_person(t) and t.dep_ in ("dobj", "pobj", "poss", "dative", "nsubj")
+               and span.start <= t.head.i < span.end for t in span)
+
+
 def _cues_of(span: Span) -> List[Any]:
     """ConText's modifiers of a mention, less those that lie inside a mention of its group,
     itself included (they are that mention's own words); but whose a sign is holds across
@@ -497,6 +503,8 @@ class ClinicalLanguage:
             inner.add("HYPOTHETICAL")
         if self._own_words_other(span):
             inner.add("OTHER")
+        elif _own_words_self(span):
+            inner.add("SELF")  # "a ute cleaned us up": the patient's, whoever did it
         if _is_question(span.sent):
             inner.add("IN_QUESTION")
             if not any(_first_person(t) for t in span.sent):
@@ -551,7 +559,7 @@ class ClinicalLanguage:
             categories = categories | {"OTHER", "GENERAL"}
         if "ANIMAL" in categories:
             return []
-        if "OTHER" in categories:
+        if "OTHER" in categories and "SELF" not in categories:
             # a long-standing state is not now, unless something is new ("since this morning")
             if "ACUTE" in categories:
                 categories = categories - {"LONG_TERM"}
@@ -605,7 +613,7 @@ class ClinicalLanguage:
         """An answer-only phrase ("it gave way") as a word that answers its own question, by
         what ConText says of it ("not weak" is a no)."""
         categories = self._categories(span)
-        if "OTHER" in categories:
+        if "OTHER" in categories and "SELF" not in categories:
             return []
         assertion = self._assertion(categories, self._facts[_slot(span)])
         kind = {AFFIRMED: "yes", UNCERTAIN: "unsure", NEGATED: "no", HISTORICAL: "no"}.get(

@@ -242,6 +242,9 @@ def test_shouting_and_lower_case_read_alike(language, text):
                                                           "someone_else_now")),
     ("Mum's just told me her bottom and the inside of her thighs feel numb",
      ("leg_numbness", "affirmed", "someone_else_now")),
+    # ... and the patient inside it makes it theirs, whoever did it
+    ("Bloke in a ute ran a red and cleaned us up at the lights yesterday",
+     ("injury_severe", "affirmed", "patient")),
     # someone else's sign told in the present is now, whatever past verb lies near
     ("My daughter says both her legs are tingling and weak after she landed badly",
      ("leg_weakness", "affirmed", "someone_else_now")),
