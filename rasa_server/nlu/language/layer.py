@@ -233,8 +233,12 @@ def _cues_of(span: Span) -> List[Any]:
     itself included (they are that mention's own words); but whose a sign is holds across
     mentions ("her" in "the inside of her thighs feel numb" is also the thighs' owner)."""
     group = span.doc.spans[ANSWER_GROUP if _kind(span) == ANSWER else SPAN_GROUP]
+    # the "n't" of an answer-only phrase ("can't lift") denies no fact either ("my dad can't
+    # lift his foot, it's just flopping")
+    answers = [] if _kind(span) == ANSWER else span.doc.spans.get(ANSWER_GROUP, [])
     return [m for m in span._.modifiers if m.category == "OTHER" or not any(
-        t.start <= m.modifier_span[0] and m.modifier_span[1] <= t.end for t in group)]
+        t.start <= m.modifier_span[0] and m.modifier_span[1] <= t.end for t in [
+            *group, *(answers if m.category == "NEGATED" else [])])]
 
 
 def _denied_right_before(span: Span) -> bool:

@@ -258,6 +258,17 @@ def test_shouting_and_lower_case_read_alike(language, text):
      ("bladder_bowel_change", "affirmed", "patient")),
     ("My leg gave way once on holiday two years ago, never happened again",
      ("leg_weakness", "historical", "patient")),
+    # "back in" is the past only before a time ("back in 2019", "back in the day")
+    ("Not only is my back in agony, my bum and groin feel completely dead",
+     ("saddle_numbness", "affirmed", "patient")),
+    # "when my ..." after a sign makes it hypothetical only right after it
+    ("Since yesterday my genitals feel numb, I couldn't feel anything when my partner "
+     "touched me", ("saddle_numbness", "affirmed", "patient")),
+    ("I had a numb bum for a day after my epidural when my son was born, nothing since",
+     ("saddle_numbness", "historical", "patient")),
+    # the "n't" of an answer-only phrase ("can't lift") denies no fact
+    ("My dad can't lift his foot, it's just flopping when he walks",
+     ("leg_weakness", "affirmed", "someone_else_now")),
     # a colon ends what a worry covers
     ("Worried about infection: I'm on immunosuppressants and I've been feverish since "
      "yesterday", ("infection_risk", "affirmed", "patient")),
