@@ -228,6 +228,13 @@ def _own_words_self(span: Span) -> bool:
                and span.start <= t.head.i < span.end for t in span)
 
 
+def _says_it_of(span: Span) -> bool:
+    """The phrase's subject is "it" or "they" ("it's definitely weaker", "they went numb")."""
+    heads = [span.root, span.root.head]
+    return any(c.dep_ in ("nsubj", "nsubjpass") and c.norm_ in ("it", "they")
+               for head in heads for c in head.children)
+
+
 def _cues_of(span: Span) -> List[Any]:
     """ConText's modifiers of a mention, less those that lie inside a mention of its group,
     itself included (they are that mention's own words); but whose a sign is holds across
@@ -320,6 +327,10 @@ class ClinicalLanguage:
         for kind in (CLAIMS, DISCLAIMS, RETURNS):
             self._claims.add(kind, [pattern for phrase in context_rules.get(kind, [])
                                     for pattern in self._compiler.patterns(phrase, typos=False)])
+        self._topics = {slot: frozenset(self._compiler.list_words(spec["refers_to"]))
+                        for slot, spec in self._facts.items() if "refers_to" in spec}
+        self._topic_words = frozenset().union(*self._topics.values(), self._compiler.norms(
+            lexicon.get("body_parts_of_no_fact", [])))
         self._third_person = frozenset(self._compiler.norms(
             context_rules["words"]["third_person"]))
         self._answers = Matcher(nlp.vocab)
@@ -391,16 +402,35 @@ class ClinicalLanguage:
                 doc = context(doc)
         claims = [(self._nlp.vocab.strings[kind], doc[start:end])
                   for kind, start, end in self._claims(doc)] if len(doc.spans[SPAN_GROUP]) else []
+        referred = [(span, fact) for span in self._referred(doc) for fact in self._facts_of(span)
+                    if fact.assertion not in (HYPOTHETICAL, ASKED)]  # as a reply, it says so
         facts = list(dict.fromkeys(self._claimed(doc, claims, _denial_shared(_diagnoses_denied(
-            [(span, fact) for span in doc.spans[SPAN_GROUP] for fact in self._facts_of(span)])))))
+            [(span, fact) for span in doc.spans[SPAN_GROUP] for fact in self._facts_of(span)]
+            + referred)))))
         replies = {span: self._reply_to_question(span) for span in doc.spans[ANSWER_GROUP]}
         about = [s for s in found if _kind(s) != ANSWER] + self._denied_answers(doc, replies) + [
-            span for _, span in claims]
+            span for _, span in claims] + [span for span, _ in referred]
         denied = any(f.assertion == NEGATED for f in facts)
         words = self._answer_words(doc) + [w for reply in replies.values() for w in reply]
         return Reading(tuple(facts), tuple(words),
                        bool(about) and self._every_clause_about(doc, about, denied),
                        any(_is_question(sentence) for sentence in doc.sents))
+
+    def _referred(self, doc: Doc) -> List[Span]:
+        """Answer-only phrases that say "it" or "they" of what their fact is about, named
+        before them in their sentence or the one before ("the physio checked my foot and said
+        it's definitely weaker"): the nearest such word (lexicon.yml, `refers_to`) decides."""
+        referred = []
+        for span in doc.spans.get(ANSWER_GROUP, []):
+            if _slot(span) not in self._topics or not _says_it_of(span):
+                continue
+            sentence = span.sent
+            start = doc[sentence.start - 1].sent.start if sentence.start > 0 else 0
+            nearest = next((t for t in reversed(doc[start:span.start])
+                            if t.norm_ in self._topic_words), None)
+            if nearest is not None and nearest.norm_ in self._topics[_slot(span)]:
+                referred.append(span)
+        return referred
 
     def _denied_answers(self, doc: Doc, replies: Dict[Span, List[AnswerWord]]) -> List[Span]:
         """Answer-only phrases with a warning-sign word denied by a word of denial ("no
@@ -503,7 +533,8 @@ class ClinicalLanguage:
         if "ASKED" in modifiers and modifiers["ASKED"].modifier_span[0] >= span.end \
                 and _said_of_self(span):
             modifiers.pop("ASKED")  # "my leg has gone weak, is that serious?" states it
-        if "CONCEPT" in modifiers and not _said_of_self(span) or _reported_concept(span):
+        if "CONCEPT" in modifiers and not _said_of_self(span) or _reported_concept(span) and not (
+                _kind(span) == ANSWER and _says_it_of(span)):  # "said it's weaker": the foot
             inner.add("HYPOTHETICAL")
         if self._own_words_other(span):
             inner.add("OTHER")

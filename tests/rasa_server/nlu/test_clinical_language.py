@@ -269,6 +269,9 @@ def test_shouting_and_lower_case_read_alike(language, text):
     # the "n't" of an answer-only phrase ("can't lift") denies no fact
     ("My dad can't lift his foot, it's just flopping when he walks",
      ("leg_weakness", "affirmed", "someone_else_now")),
+    # "it" after what a fact is about: the nearest such word decides
+    ("The physio checked my foot today and said it's definitely weaker than last week",
+     ("leg_weakness", "affirmed", "patient")),
     # a colon ends what a worry covers
     ("Worried about infection: I'm on immunosuppressants and I've been feverish since "
      "yesterday", ("infection_risk", "affirmed", "patient")),
@@ -290,6 +293,13 @@ def test_what_the_words_around_a_fact_say_of_it(language, text, fact):
 ])
 def test_a_typing_slip_reads_as_the_word(language, text, fact):
     assert fact in facts(language.parse(text)), facts(language.parse(text))
+
+
+def test_it_is_what_was_named_last(language):
+    # "it" is the bladder named last, not the leg named first
+    parse = language.parse("My leg is fine. My bladder though, it keeps leaking")
+    assert ("bladder_bowel_change", "affirmed", "patient") in facts(parse)
+    assert not facts(language.parse("My leg aches, and my back, it feels weak"), role="affirmed")
 
 
 def test_an_idiom_is_no_sign(language):
