@@ -32,7 +32,13 @@ from common.parse_data import (
 )
 from rasa_server.nlu.language import medspacy_fixes
 from rasa_server.nlu.language.numbers import temperature_celsius
-from rasa_server.nlu.language.patterns import KNOWN_WORD, TEMPERATURE, PhraseCompiler, Spelling
+from rasa_server.nlu.language.patterns import (
+    KNOWN_WORD,
+    TEMPERATURE,
+    WRITTEN_START,
+    PhraseCompiler,
+    Spelling,
+)
 
 HERE = Path(__file__).parent
 LEXICON = HERE / "lexicon.yml"
@@ -128,7 +134,8 @@ def _register_token_extensions(nlp: Language, fever_celsius: float) -> None:
     """Token attributes the typo reading and the patterns test: a real word (WordNet's, in
     spaCy's lemmatizer tables, or a stop word) is never read as a typo; "will go", "might lose"
     speak of what has not happened (but "might be", "might have" are uncertainty); a number
-    is a fever at `fever_celsius` or above ("38.7", "101.5F")."""
+    is a fever at `fever_celsius` or above ("38.7", "101.5F"); where a writer ended a
+    sentence (patterns.WRITTEN_START)."""
     index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
     words = frozenset(w for forms in index.values() for w in forms)
 
@@ -153,7 +160,14 @@ def _register_token_extensions(nlp: Language, fever_celsius: float) -> None:
             return None
         return "fever" if celsius >= fever_celsius else "no_fever"
 
+    def written_start(token) -> bool:
+        """A sentence start with punctuation, a symbol or a new line before it."""
+        before = token.doc[token.i - 1] if token.i > 0 else None
+        return token.is_sent_start and (before is None or not before.text[-1].isalnum()
+                                        or "\n" in before.whitespace_)
+
     Token.set_extension(KNOWN_WORD, getter=known, force=True)
+    Token.set_extension(WRITTEN_START, getter=written_start, force=True)
     Token.set_extension(FUTURE_MODAL, getter=future_modal, force=True)
     Token.set_extension(TEMPERATURE, getter=temperature, force=True)
 
@@ -567,7 +581,7 @@ class ClinicalLanguage:
                 span.doc, with_alignments=True):
             if start == span.start and end == span.end:
                 best = [span.doc[start + i] for i, p in enumerate(alignment)
-                        if "IS_SENT_START" in rule.pattern[p]]
+                        if WRITTEN_START in rule.pattern[p].get("_", {})]
         return best
 
     def _facts_of(self, span: Span) -> List[Fact]:

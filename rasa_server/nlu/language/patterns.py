@@ -23,11 +23,15 @@ Pattern = List[Token]
 ONE_SLIP_LENGTH = 4
 TWO_SLIPS_LENGTH = 8
 TWO_SLIPS = 2
-# A "~N" gap never crosses a sentence end or a "but". (A cue inside a gap, "my feet aren't
-# tingling", is read by layer.py: INNER_CUES.)
+# A "~N" gap never crosses a written sentence end (WRITTEN_START) or a "but". (A cue inside
+# a gap, "my feet aren't tingling", is read by layer.py: INNER_CUES.)
 GAP_STOP = [".", "!", "?", ";", "but", "however", "although", "though"]
 # Token extension: whether a token is a real English word (never read as a typo).
 KNOWN_WORD = "is_known_word"
+# Token extension: whether a token starts a sentence its writer ended with punctuation, a
+# symbol or a new line: a "~N" gap never crosses one, but crosses where the parser alone ended
+# a sentence ("cant feel wen | i wipe my bum"); layer.py sets it.
+WRITTEN_START = "is_written_sentence_start"
 # Token extension: what a number says as a body temperature ("fever", "no_fever" or None);
 # the notation's "#fever" and "#no_fever" test it (layer.py sets it from lexicon.yml).
 TEMPERATURE = "temperature_reading"
@@ -100,7 +104,7 @@ class PhraseCompiler:
             part = part[:-1]
         gap = _GAP.match(part)
         if gap:
-            return [[{"IS_SENT_START": False, "NORM": {"NOT_IN": GAP_STOP},
+            return [[{"_": {WRITTEN_START: False}, "NORM": {"NOT_IN": GAP_STOP},
                       "OP": f"{{0,{gap.group(1)}}}"}]]
         if part == "#":
             return [[{"LIKE_NUM": True, **({"OP": "?"} if optional else {})}]]

@@ -272,6 +272,8 @@ def test_shouting_and_lower_case_read_alike(language, text):
     # "it" after what a fact is about: the nearest such word decides
     ("The physio checked my foot today and said it's definitely weaker than last week",
      ("leg_weakness", "affirmed", "patient")),
+    # a phrase's gap crosses where the parser alone ended a sentence, not where the writer did
+    ("cant feel wen i wipe my bum", ("saddle_numbness", "affirmed", "patient")),
     # a colon ends what a worry covers
     ("Worried about infection: I'm on immunosuppressants and I've been feverish since "
      "yesterday", ("infection_risk", "affirmed", "patient")),
@@ -293,6 +295,11 @@ def test_what_the_words_around_a_fact_say_of_it(language, text, fact):
 ])
 def test_a_typing_slip_reads_as_the_word(language, text, fact):
     assert fact in facts(language.parse(text)), facts(language.parse(text))
+
+
+def test_a_phrase_never_crosses_a_written_sentence_end(language):
+    assert not facts(language.parse("I can't feel... my bum is sore from sitting"),
+                     entity="saddle_numbness")
 
 
 def test_it_is_what_was_named_last(language):
