@@ -302,6 +302,14 @@ def test_a_phrase_never_crosses_a_written_sentence_end(language):
                      entity="saddle_numbness")
 
 
+def test_a_rear_end_bump_is_serious_only_at_speed(language):
+    # a simple rear-end collision is low risk (Canadian C-spine rule): the check asks next
+    assert not facts(language.parse("got rear-ended at the lights yesterday"),
+                     entity="injury_severe")
+    assert ("injury_severe", "affirmed", "patient") in facts(
+        language.parse("Got rear-ended on the motorway this morning at about 60"))
+
+
 def test_it_is_what_was_named_last(language):
     # "it" is the bladder named last, not the leg named first
     parse = language.parse("My leg is fine. My bladder though, it keeps leaking")
