@@ -72,6 +72,10 @@ def test_a_request_to_explain_is_never_not_sure(language, text):
     ("cancer_history", "why are you asking me about cancer?", EXPLAIN),
     ("injury_severe", "what do you class as serious?", EXPLAIN),
     ("recent_injury", "does bending over to pick up a sock count?", EXPLAIN),
+    # pain only when moving, easing at rest, is no severe pain
+    ("severe_pain", "Only when I bend, it's fine when I'm resting", NO),
+    ("severe_pain", "only when I bend, otherwise it's ok", NO),
+    ("severe_pain", "yes, it's bad at night", YES),
     # a temperature is its own answer: 38 °C (100.4 °F) or above is a fever
     ("fever", "38.7 last night", YES),
     ("fever", "it was 101.5F this morning", YES),
