@@ -72,6 +72,9 @@ def test_a_request_to_explain_is_never_not_sure(language, text):
     ("cancer_history", "why are you asking me about cancer?", EXPLAIN),
     ("injury_severe", "what do you class as serious?", EXPLAIN),
     ("recent_injury", "does bending over to pick up a sock count?", EXPLAIN),
+    # a small fall from standing or a step is no serious accident
+    ("injury_severe", "I just tumbled over on the grass", NO),
+    ("injury_severe", "fell off a stepladder, only from the second step", NO),
     # lost without meaning to is lost without trying
     ("weight_loss", "Not intentionally, but yes, about half a stone", YES),
     ("weight_loss", "no, not trying to lose any", NO),
