@@ -72,6 +72,8 @@ def test_a_request_to_explain_is_never_not_sure(language, text):
     ("cancer_history", "why are you asking me about cancer?", EXPLAIN),
     ("injury_severe", "what do you class as serious?", EXPLAIN),
     ("recent_injury", "does bending over to pick up a sock count?", EXPLAIN),
+    # "down the leg" is where numbness goes, denied by "nothing"
+    ("leg_numbness", "just my lower back and a bit in my buttock, nothing goes down the leg", NO),
     # a small fall from standing or a step is no serious accident
     ("injury_severe", "I just tumbled over on the grass", NO),
     ("injury_severe", "fell off a stepladder, only from the second step", NO),
