@@ -178,7 +178,7 @@ def _is_question(sentence: Span) -> bool:
         return True
     words = [t for t in sentence if not t.is_punct]
     return bool(words) and words[0].norm_ in QUESTION_STARTS and not (
-        len(words) > 1 and words[1].norm_ == "not")
+        len(words) > 1 and words[1].lower_ in ("n't", "nt"))
 
 
 def _distance(span: Span, modifier) -> int:

@@ -302,6 +302,24 @@ def test_a_phrase_never_crosses_a_written_sentence_end(language):
                      entity="saddle_numbness")
 
 
+def test_what_a_course_covered_is_no_sign_of_the_patient(language):
+    parse = language.parse("Our first aid course at work covered cauda equina")
+    assert not facts(parse, role="affirmed"), facts(parse)
+
+
+@pytest.mark.parametrize("text,fact", [
+    ("I've not been able to pee since this morning", ("bladder_bowel_change", "affirmed",
+                                                      "patient")),
+    ("Not being able to pee since this morning", ("bladder_bowel_change", "affirmed",
+                                                  "patient")),
+    # "does not ..." asks, as "doesn't" would not
+    ("does not being able to pee with back pain mean something bad",
+     ("bladder_bowel_change", "asked", "patient")),
+])
+def test_not_being_able_to(language, text, fact):
+    assert fact in facts(language.parse(text)), facts(language.parse(text))
+
+
 def test_a_rear_end_bump_is_serious_only_at_speed(language):
     # a simple rear-end collision is low risk (Canadian C-spine rule): the check asks next
     assert not facts(language.parse("got rear-ended at the lights yesterday"),
