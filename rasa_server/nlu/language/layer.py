@@ -236,10 +236,16 @@ def _told_in_present(span: Span) -> bool:
     return bool(finite) and finite[0].tag_ != "VBD" and finite[0].norm_ not in ("could", "would")
 
 
+def _own_words(span: Span, deps: Sequence[str]) -> Iterable[Token]:
+    """The mention's words that are, by the parse, one of `deps` of another of its words
+    (its own subject, owner or object: "she fell", "cleaned us up")."""
+    return (t for t in span if t.dep_ in deps and span.start <= t.head.i < span.end)
+
+
 def _own_words_self(span: Span) -> bool:
     """The patient is inside the mention ("ran into me", "cleaned us up", "hit my car")."""
-    return any(_first_person(t) and t.dep_ in ("dobj", "pobj", "poss", "dative", "nsubj")
-               and span.start <= t.head.i < span.end for t in span)
+    return any(_first_person(t) for t in _own_words(
+        span, ("dobj", "pobj", "poss", "dative", "nsubj")))
 
 
 def _says_it_of(span: Span) -> bool:
@@ -253,13 +259,14 @@ def _cues_of(span: Span) -> List[Any]:
     """ConText's modifiers of a mention, less those that lie inside a mention of its group,
     itself included (they are that mention's own words); but whose a sign is holds across
     mentions ("her" in "the inside of her thighs feel numb" is also the thighs' owner)."""
-    group = span.doc.spans[ANSWER_GROUP if _kind(span) == ANSWER else SPAN_GROUP]
+    group = list(span.doc.spans[ANSWER_GROUP if _kind(span) == ANSWER else SPAN_GROUP])
     # the "n't" of an answer-only phrase ("can't lift") denies no fact either ("my dad can't
     # lift his foot, it's just flopping")
-    answers = [] if _kind(span) == ANSWER else span.doc.spans.get(ANSWER_GROUP, [])
+    denials_within = group if _kind(span) == ANSWER else group + list(
+        span.doc.spans.get(ANSWER_GROUP, []))
     return [m for m in span._.modifiers if m.category == "OTHER" or not any(
-        t.start <= m.modifier_span[0] and m.modifier_span[1] <= t.end for t in [
-            *group, *(answers if m.category == "NEGATED" else [])])]
+        t.start <= m.modifier_span[0] and m.modifier_span[1] <= t.end
+        for t in (denials_within if m.category == "NEGATED" else group))]
 
 
 def _denied_right_before(span: Span) -> bool:
@@ -564,8 +571,8 @@ class ClinicalLanguage:
     def _own_words_other(self, span: Span) -> bool:
         """The mention's own subject or owner is someone else ("she fell", "lost control of
         her bladder"): ConText gives no cue to the mention it lies in."""
-        return any(t.norm_ in self._third_person and t.dep_ in ("nsubj", "nsubjpass", "poss")
-                   and span.start <= t.head.i < span.end for t in span)
+        return any(t.norm_ in self._third_person
+                   for t in _own_words(span, ("nsubj", "nsubjpass", "poss")))
 
     def _gap_tokens(self, span: Span) -> List[Token]:
         """The tokens of a mention that its pattern's "~N" gaps matched (not its own words)."""
