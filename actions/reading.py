@@ -15,7 +15,9 @@ from common.parse_data import (
     NO,
     NUMBER_ANSWER,
     PATIENT,
+    POSSIBLE,
     REPLY,
+    STATED,
     UNCERTAIN,
     UNSURE,
     YES,
@@ -28,13 +30,13 @@ EXPLAIN_INTENT = "explain_question"
 
 class Mention(NamedTuple):
     slot: str
-    assertion: str  # affirmed | uncertain | negated | historical | hypothetical | asked
+    assertion: str  # affirmed | uncertain | possible | negated | historical | hypothetical | asked
     experiencer: str  # patient | someone_else | someone_else_now
 
     @property
     def stated(self) -> bool:
         """Said as so (or possibly so, which counts as yes), whoever it is about."""
-        return self.assertion in (AFFIRMED, UNCERTAIN)
+        return self.assertion in STATED
 
     @property
     def counts(self) -> bool:
@@ -48,9 +50,13 @@ class Word(NamedTuple):
 
 
 def _mentions_of(slot: str, mentions: Iterable[Mention]) -> list:
-    """The patient's mentions of the slot, and the yeses of a follow-up that implies it."""
-    return [m for m in mentions if m.experiencer == PATIENT and (
-        m.slot == slot or (slot in triage.IMPLIED.get(m.slot, ()) and m.stated))]
+    """The patient's mentions of the slot, and the yeses of a follow-up that implies it (a
+    possible one surely: "came off my horse" is an injury, serious or not)."""
+    own = [m for m in mentions if m.experiencer == PATIENT and m.slot == slot]
+    return own + [m._replace(slot=slot, assertion=AFFIRMED if m.assertion == POSSIBLE
+                             else m.assertion)
+                  for m in mentions if m.experiencer == PATIENT and m.stated
+                  and slot in triage.IMPLIED.get(m.slot, ())]
 
 
 def read_yes_no(slot: str, mentions: Iterable[Mention], words: Iterable[Word]) -> Optional[str]:
@@ -69,7 +75,7 @@ def read_yes_no(slot: str, mentions: Iterable[Mention], words: Iterable[Word]) -
     general = [w.kind for w in words if w.question is None]
     if AFFIRMED in own:
         return YES
-    if UNCERTAIN in own:
+    if own & {UNCERTAIN, POSSIBLE}:
         return UNSURE
     if EXPLAIN in general:
         return EXPLAIN
@@ -106,3 +112,20 @@ def reply_to(slot: str, parse: Dict[str, Any]) -> Optional[Any]:
         return EXPLAIN if asks else None
     reply = read_yes_no(slot, mentions(entities), words)
     return EXPLAIN if reply is None and intent == EXPLAIN_INTENT else reply
+
+
+def left_to_the_check(question: str, parse: Dict[str, Any],
+                      answers: Optional[Dict[str, Any]] = None) -> bool:
+    """Whether a reply to `question` that the layer calls an emergency only through possible
+    facts ("yes, I came off my horse": serious or not?) leaves the check going on: the reply
+    and what it surely states (an injury, for a possible serious one), with the answers so
+    far, make no emergency. The check then asks the possible facts' own questions, unless the
+    patient answered them already."""
+    found = [m for m in mentions(parse.get("entities") or []) if m.counts]
+    possible = {m.slot for m in found if m.assertion == POSSIBLE}
+    given = dict(answers or {})
+    given.update({m.slot: True for m in found if m.assertion != POSSIBLE})
+    given.update({implied: True for slot in possible for implied in triage.IMPLIED.get(slot, ())})
+    if question in triage.BOOLEAN_SLOTS and reply_to(question, parse) in (YES, UNSURE):
+        given[question] = True
+    return bool(possible) and triage.decide(triage.with_implied(given)).level != triage.EMERGENCY

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import messages
-from actions.reading import Mention, mentions, reply_to
+from actions.reading import Mention, left_to_the_check, mentions, reply_to
 from common import triage
 from common.parse_data import EXPLAIN, UNCERTAIN, UNSURE, YES
 
@@ -82,7 +82,12 @@ class ValidateScreeningForm(FormValidationAction):
         required = await self.required_slots(
             self.domain_slots(domain), dispatcher, tracker, domain)
         updates: Dict[Text, Any] = {}
-        for slot, value in tracker.slots_to_validate().items():
+        to_validate = tracker.slots_to_validate()
+        asked = tracker.get_slot("requested_slot")
+        if asked and asked not in to_validate and left_to_the_check(
+                asked, tracker.latest_message, screening_answers(tracker)):
+            to_validate[asked] = None  # a red_flag possible only: its reply is read as well
+        for slot, value in to_validate.items():
             if slot in triage.SLOTS and slot in required:
                 updates.update(self._validated(slot, value, dispatcher, tracker))
                 tracker.slots.update(updates)

@@ -4,7 +4,9 @@ Every message goes through the running Rasa server's NLU (`/model/parse`: SpacyN
 clinical language layer), and is then read the way the product reads it: a statement is an
 emergency when its intent is `red_flag` (the rule then gives the emergency advice at once); a
 reply to a question is read by actions/reading.py, unless its intent is one the form does not
-take as an answer (domain.yml), which then decides (`red_flag`: the emergency advice).
+take as an answer (domain.yml), which then decides (`red_flag`: the emergency advice, unless
+its emergency is only possible and its question comes next: actions/reading.py,
+left_to_the_check).
 
 `python -m bench.language` starts the servers, prints the figures of every part and writes them
 to results/language.json; tests/language/test_language_floors.py asserts the floors on the
@@ -19,7 +21,7 @@ from typing import Any, Dict, List, Optional
 import requests
 import yaml
 
-from actions.reading import reply_to
+from actions.reading import left_to_the_check, reply_to
 from common import triage
 from common.parse_data import EXPLAIN, NO, UNSURE, YES
 
@@ -79,8 +81,8 @@ def statement_result(parse: Dict[str, Any]) -> str:
 
 def answer_result(question: str, parse: Dict[str, Any], refused: List[str]) -> Any:
     intent = (parse.get("intent") or {}).get("name")
-    if intent == "red_flag":
-        return "emergency"
+    if intent == "red_flag":  # unless it waits for the question that asks it
+        return reply_to(question, parse) if left_to_the_check(question, parse) else "emergency"
     if intent in refused:
         return f"not read ({intent})"
     return reply_to(question, parse)

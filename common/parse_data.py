@@ -13,7 +13,12 @@ NEGATED = "negated"
 HISTORICAL = "historical"
 HYPOTHETICAL = "hypothetical"
 ASKED = "asked"
-ASSERTIONS = (AFFIRMED, UNCERTAIN, NEGATED, HISTORICAL, HYPOTHETICAL, ASKED)
+# may be so, the words do not say ("came off my horse": serious or not?): not sure, but during
+# the check the fact's own question is asked instead
+POSSIBLE = "possible"
+ASSERTIONS = (AFFIRMED, UNCERTAIN, NEGATED, HISTORICAL, HYPOTHETICAL, ASKED, POSSIBLE)
+# what says the fact is, or may be, so: a yes (not sure counts as yes)
+STATED = (AFFIRMED, UNCERTAIN, POSSIBLE)
 # Whose it is (a fact entity's group)
 PATIENT = "patient"
 SOMEONE_ELSE = "someone_else"

@@ -2,7 +2,7 @@
 clinical language layer finds in them (tests/conftest.py, `language`)."""
 import pytest
 
-from actions.reading import reply_to
+from actions.reading import left_to_the_check, reply_to
 from common.parse_data import EXPLAIN, NO, UNSURE, YES
 
 YES_REPLIES = ["yes", "Yes!!", "yeah a bit", "I think so", "yep", "sort of", "a little", "kind of",
@@ -113,3 +113,30 @@ def test_numbers_for_the_number_questions(language):
     assert read(language, "pain_duration_weeks", "about two months") == pytest.approx(8.7, 0.01)
     assert read(language, "age", "why do you need my age?") == EXPLAIN
     assert read(language, "age", "no idea") is None
+
+
+@pytest.mark.parametrize("slot,text,expected", [
+    ("recent_injury", "yeah I came off my horse", YES),  # an injury, surely
+    ("recent_injury", "I fell down the stairs last week", YES),
+    ("injury_severe", "kind of, I came off a horse", UNSURE),  # serious or not: not sure
+])
+def test_a_possible_fact_answers_its_own_question_as_not_sure(language, slot, text, expected):
+    assert read(language, slot, text) == expected
+
+
+@pytest.mark.parametrize("slot,text,answers,goes_on", [
+    # the check asks next whether it was serious
+    ("recent_injury", "yeah I came off my motorbike", {}, True),
+    ("fever", "no fever, but I fell down the stairs yesterday", {"recent_injury": False}, True),
+    # its question was answered already: the patient said it was not serious
+    ("fever", "no, but I fell down the stairs yesterday", {"injury_severe": False}, True),
+    # the reply surely states an emergency, or the answers so far with it do
+    ("fever", "yes, and I fell down the stairs yesterday", {"infection_risk": True}, False),
+    ("recent_injury", "I came off my motorbike on the motorway at speed", {}, False),
+    ("recent_injury", "I fell down the stairs and now I can't feel my bum", {}, False),
+    # not possible at all
+    ("leg_numbness", "yes, in both legs", {}, False),
+])
+def test_a_possible_emergency_waits_for_its_question(language, slot, text, answers, goes_on):
+    parse = language.parse(text, "red_flag")
+    assert left_to_the_check(slot, parse, answers) is goes_on

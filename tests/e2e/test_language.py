@@ -128,6 +128,31 @@ def test_bone_risk_follows_an_injury_that_was_not_serious(chat):
     assert "thin bones" in last_text(replies) or "osteoporosis" in last_text(replies)
 
 
+def test_an_injury_that_may_have_been_serious_gets_the_question_asked(chat):
+    start(chat, "recent_injury")
+    replies = chat.say("yeah I came off my horse on Sunday")
+    assert not emergency(replies)
+    assert chat.slot("recent_injury") is True and chat.slot("injury_severe") is None
+    assert "serious accident" in last_text(replies)
+    assert emergency(chat.say("yes, she threw me and I landed on a fence"))
+
+
+def test_an_answer_about_a_possibly_serious_fall_keeps_the_earlier_answers(chat):
+    start(chat, "fever")  # no to everything before, and to the injury question
+    chat.say("no fever, but I fell down the stairs yesterday")
+    assert chat.slot("fever") is False and chat.slot("recent_injury") is True
+    assert chat.slot("bladder_bowel_change") is False
+    replies = chat.say("no, just a few bruises")
+    assert not emergency(replies)
+    assert chat.slot("injury_severe") is False
+
+
+def test_a_possibly_serious_injury_told_outside_the_check_is_an_emergency(chat):
+    """Serious or not, the words do not say and no question follows: not sure counts as yes."""
+    assert emergency(chat.say("my son came off his motorbike an hour ago and says his back "
+                              "really hurts"))
+
+
 def test_the_outcome_lists_every_reason_not_sure_and_the_safety_net(chat):
     answers = ["check my symptoms", "no", "no", "no", "no", "no", "maybe", "no", "yes", "no",
                "no", "8 weeks", "40"]

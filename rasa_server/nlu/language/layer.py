@@ -26,8 +26,10 @@ from common.parse_data import (
     HYPOTHETICAL,
     NEGATED,
     PATIENT,
+    POSSIBLE,
     SOMEONE_ELSE,
     SOMEONE_ELSE_NOW,
+    STATED,
     UNCERTAIN,
 )
 from rasa_server.nlu.language import medspacy_fixes
@@ -61,7 +63,7 @@ UNCERTAIN_VERBS = frozenset({"tell", "know", "sure", "wonder", "notice", "check"
 # A target's label is its slot plus which of the fact's lists matched.
 NORMAL, ANSWER, LASTING, DIAGNOSIS = "normal", "answer", "lasting", "diagnosis"
 KINDS = {"phrases": "", "lasting": ":" + LASTING, "normal": ":" + NORMAL, "answers": ":" + ANSWER,
-         "diagnoses": ":" + DIAGNOSIS}
+         "diagnoses": ":" + DIAGNOSIS, "possible": ":" + POSSIBLE}
 FIRST_PERSON = frozenset({"i", "my", "me", "myself", "mine", "we", "our", "us", "im", "ive",
                           "am"})
 QUESTION_STARTS = frozenset({"what", "how", "why", "when", "which", "who", "where", "is", "are",
@@ -108,7 +110,7 @@ class Fact:
     @property
     def stated(self) -> bool:
         """Said as so, or possibly so (which counts as yes), whoever it is about."""
-        return self.assertion in (AFFIRMED, UNCERTAIN)
+        return self.assertion in STATED
 
 
 @dataclass(frozen=True)
@@ -610,6 +612,8 @@ class ClinicalLanguage:
                 assertion = AFFIRMED
             else:
                 return []
+        if _kind(span) == POSSIBLE and assertion in (AFFIRMED, UNCERTAIN):
+            assertion = POSSIBLE
         experiencer = PATIENT
         if "PEOPLE" in categories:
             categories = categories | {"OTHER", "GENERAL"}
@@ -622,7 +626,7 @@ class ClinicalLanguage:
             if _told_in_present(span):
                 categories = categories - {"PAST"}
             # a past that counts now (cancer) counts for them now too
-            now = assertion in (AFFIRMED, UNCERTAIN) and not categories & {
+            now = assertion in STATED and not categories & {
                 "CHRONIC", "GENERAL", "LONG_TERM"} and ("PAST" not in categories or "ACUTE" in
                                                         categories or spec.get("past_counts"))
             experiencer = SOMEONE_ELSE_NOW if now else SOMEONE_ELSE

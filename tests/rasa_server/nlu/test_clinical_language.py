@@ -138,8 +138,14 @@ def test_shouting_and_lower_case_read_alike(language, text):
     # a word of a ConText cue is no typing slip ("spina" is not "spine"): the cue still counts
     ("The boy next door has spina bifida and can't feel his legs, he's in a wheelchair",
      ("leg_numbness", "affirmed", "someone_else")),
-    # a fall down a flight of stairs is from a height, down the last few steps it is not
-    ("I fell down the stairs at work", ("injury_severe", "affirmed", "patient")),
+    # a fall down the stairs or off a horse may or may not be serious (the check asks); off a
+    # roof it is, down the last few steps it is not
+    ("I fell down the stairs at work", ("injury_severe", "possible", "patient")),
+    ("yeah I came off my horse on Sunday", ("injury_severe", "possible", "patient")),
+    ("I came off my motorbike at speed", ("injury_severe", "affirmed", "patient")),
+    ("fell off the garage roof", ("injury_severe", "affirmed", "patient")),
+    ("my husband fell down the stairs an hour ago and can't get up",
+     ("injury_severe", "possible", "someone_else_now")),
     ("fell down the last two steps on Sunday", ("injury_severe", "negated", "patient")),
     ("I fell down 3 stairs", ("injury_severe", "negated", "patient")),
     # a normal state denies a sign; a denial inside it says the sign
