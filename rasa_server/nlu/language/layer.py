@@ -90,6 +90,7 @@ OWNER_PRONOUNS = frozenset({"he", "she", "him", "her", "they", "them"})
 FUTURE_MODAL = "is_future_modal"
 _MODALS = frozenset({"might", "could", "may", "will", "would", "shall", "'ll", "ll"})
 _NOT_FUTURE = frozenset({"be", "have", "feel", "seem", "look"})
+FINITE = ("VBZ", "VBP", "VBD", "MD")
 
 
 @dataclass(frozen=True)
@@ -232,9 +233,12 @@ def _reported_concept(span: Span) -> bool:
 
 
 def _told_in_present(span: Span) -> bool:
-    """The mention's own verb is in the present tense ("both her legs are tingling after
-    she landed badly"): it is now, whatever past verb PAST finds around it."""
-    finite = [t for t in span if t.tag_ in ("VBZ", "VBP", "VBD", "MD")]
+    """The mention's own verb is in the present tense or the present perfect ("both her legs
+    are tingling after she landed badly", "she has soiled herself and didn't know"): it is now,
+    whatever past verb PAST finds around it."""
+    finite = [t for t in span if t.tag_ in FINITE] or [
+        c for t in span if t.pos_ == "VERB" for c in t.children
+        if c.dep_ in ("aux", "auxpass") and c.tag_ in FINITE]
     return bool(finite) and finite[0].tag_ != "VBD" and finite[0].norm_ not in ("could", "would")
 
 
