@@ -84,6 +84,12 @@ def test_a_request_to_explain_is_never_not_sure(language, text):
     ("severe_pain", "Only when I bend, it's fine when I'm resting", NO),
     ("severe_pain", "only when I bend, otherwise it's ok", NO),
     ("severe_pain", "yes, it's bad at night", YES),
+    # weight gained, said without a number, is no weight lost
+    ("weight_loss", "gained a bit over christmas, if anything", NO),
+    # better day by day is no pain getting worse
+    ("severe_pain", "it's getting a little better every morning", NO),
+    # a part that feels like someone else's is numb
+    ("saddle_numbness", "yes, my bum feels like it's not mine", YES),
     # a temperature is its own answer: 38 °C (100.4 °F) or above is a fever
     ("fever", "38.7 last night", YES),
     ("fever", "it was 101.5F this morning", YES),

@@ -290,6 +290,31 @@ def test_shouting_and_lower_case_read_alike(language, text):
                                                   "patient")),
     ("does not being able to pee with back pain mean something bad",
      ("bladder_bowel_change", "asked", "patient")),
+    # someone else's sign in the present perfect is now, whatever past verb follows it
+    ("My husband has lost control of his bladder and didn't even feel it",
+     ("bladder_bowel_change", "affirmed", "someone_else_now")),
+    ("My flatmate had soiled herself at the party and didn't notice",
+     ("bladder_bowel_change", "affirmed", "someone_else")),
+    # a dream did not happen; what was read or heard about, a few words on, is spoken of
+    ("I dreamt that I'd wet the bed", ("bladder_bowel_change", "hypothetical", "patient")),
+    ("I was reading a long thread about cauda equina last night",
+     ("saddle_numbness", "hypothetical", "patient")),
+    # people, with no one named, are people in general
+    ("Is it true that people lose control of their bladder with a slipped disc?",
+     ("bladder_bowel_change", "asked", "someone_else")),
+    # what "started again" is, is what came back: not a sign when it is running
+    ("I had a chest infection with a fever in March, all cleared up. The back pain began "
+     "when I started cycling again", ("fever", "historical", "patient")),
+    ("the tingling in my foot went away last year, but it has started again",
+     ("leg_numbness", "affirmed", "patient")),
+    # rigors told as cold and shaking; an abscess had; an accident in one's kecks
+    ("I'm on chemo and I've been freezing and shaking all afternoon",
+     ("fever", "affirmed", "patient")),
+    ("I had an abscessed tooth out on Monday", ("infection_risk", "affirmed", "patient")),
+    ("had an accident in me kecks on the bus", ("bladder_bowel_change", "affirmed", "patient")),
+    # "well since" clears up what came before
+    ("I had a kidney infection with fevers in the spring and I've been well since",
+     ("fever", "historical", "patient")),
     # a temperature read: a fever from 38 °C, a normal temperature below
     ("the thermometer says 38.4 and I'm shaking", ("fever", "affirmed", "patient")),
     ("my temperature is 36.9, I checked", ("fever", "negated", "patient")),
@@ -338,6 +363,10 @@ def test_it_is_what_was_named_last(language):
 def test_an_idiom_is_no_sign(language):
     assert not facts(language.parse("I wet myself when I heard the joke"))
     assert not facts(language.parse("This week at work has been a total car crash"))
+    assert not facts(language.parse("I nearly wet myself at the sight of the bill"))
+    # ... but wetting oneself at a place is no idiom
+    assert ("bladder_bowel_change", "affirmed", "patient") in facts(
+        language.parse("I wet myself at the supermarket this morning"))
 
 
 def test_a_condition_named_yields_to_a_denial_of_its_sign(language):
@@ -354,3 +383,27 @@ def test_a_simile_is_no_injury(language):
     assert not facts(language.parse("I feel like I've been hit by a bus after a week of this"))
     assert ("injury_severe", "affirmed", "patient") in facts(
         language.parse("I was hit by a bus this morning"))
+
+
+def test_heavy_is_weakness_only_when_said_of_a_leg(language):
+    assert ("leg_weakness", "affirmed", "patient") in facts(
+        language.parse("my legs feel really heavy since this morning"))
+    assert not facts(language.parse("my foot tingles after a heavy session at the gym"),
+                     entity="leg_weakness")
+
+
+def test_a_fall_told_after_being_up_on_a_height_may_have_been_from_it(language):
+    assert ("injury_severe", "possible", "patient") in facts(language.parse(
+        "I was up on the shed roof fixing the felt and my foot slipped and I came down hard"))
+
+
+def test_legs_like_jelly_after_exercise_is_tiredness(language):
+    assert not facts(language.parse("legs like jelly after my first spin class"),
+                     entity="leg_weakness")
+    assert ("leg_weakness", "affirmed", "patient") in facts(
+        language.parse("my legs have felt like jelly since I woke up"))
+
+
+def test_only_where_says_nothing_of_a_sign(language):
+    # "both of them" says where: with legs that are fine, no sign in both legs
+    assert not facts(language.parse("My legs are fine, both of them"), role="affirmed")
