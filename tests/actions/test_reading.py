@@ -84,6 +84,17 @@ def test_a_request_to_explain_is_never_not_sure(language, text):
     ("severe_pain", "Only when I bend, it's fine when I'm resting", NO),
     ("severe_pain", "only when I bend, otherwise it's ok", NO),
     ("severe_pain", "yes, it's bad at night", YES),
+    # a hedge before a number is unsure of the number, not of the answer
+    ("severe_pain", "no, it's bearable, maybe a two", NO),
+    ("severe_pain", "it's fine lying down, only bad when I bend", NO),
+    # a fact inside a request to explain is asked about
+    ("fever", "define generally unwell", EXPLAIN),
+    ("bladder_bowel_change", "what, like leaking?", EXPLAIN),
+    # lifting sacks is an injury; a bump in a car park at walking speed is no serious one;
+    # a week of steroid tablets is no long-term steroid use
+    ("recent_injury", "no, but I was lifting sacks of compost that day", YES),
+    ("injury_severe", "someone reversed into me in a car park at 5 mph", NO),
+    ("bone_risk", "two weeks of steroid tablets once, years ago", NO),
     # weight gained, said without a number, is no weight lost
     ("weight_loss", "gained a bit over christmas, if anything", NO),
     # better day by day is no pain getting worse

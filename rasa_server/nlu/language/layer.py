@@ -213,6 +213,13 @@ def _said_of_self(span: Span, words: int = 3) -> bool:
     return any(_first_person(t) for t in span.doc[start:span.end])
 
 
+def _unsure_of_what_follows(doc: Doc, end: int) -> bool:
+    """A hedge followed by a question word or a number is unsure of that ("not sure why it
+    hurts", "manageable, maybe a three"), not of the answer."""
+    following = [t for t in doc[end:end + 3] if t.norm_ not in ("a", "an", "about", "around")]
+    return bool(following) and (following[0].tag_ in WH_TAGS or following[0].like_num)
+
+
 def _reported_concept(span: Span) -> bool:
     """A sign inside what someone reports ("they said on Casualty that a fall from a height can
     break your spine", "everything I read says numb saddle area, weak legs"), where the
@@ -438,7 +445,12 @@ class ClinicalLanguage:
         about = [s for s in found if _kind(s) != ANSWER] + self._denied_answers(doc, replies) + [
             span for _, span in claims] + [span for span, _ in referred]
         denied = any(f.assertion == NEGATED for f in facts)
-        words = self._answer_words(doc) + [w for reply in replies.values() for w in reply]
+        words = self._answer_words(doc)
+        # an answer-only phrase inside a word that answers its question says no more than that
+        # word ("bad" in "only bad when I bend", a no to the severe pain question)
+        words += [w for reply in replies.values() for w in reply if not any(
+            o.question == w.question and o.start_char <= w.start_char and w.end_char <= o.end_char
+            for o in words)]
         return Reading(tuple(facts), tuple(words),
                        bool(about) and self._every_clause_about(doc, about, denied),
                        any(_is_question(sentence) for sentence in doc.sents))
@@ -708,8 +720,8 @@ class ClinicalLanguage:
             if kind != "explain" and question is None:
                 clause = sum(1 for t in doc[:start] if t.norm_ in CLAUSE_BREAKS)
                 first_clause = clause if first_clause is None else first_clause
-                if clause != first_clause and (kind != "unsure" or (
-                        end < len(doc) and doc[end].tag_ in WH_TAGS)):  # "not sure why"
+                if clause != first_clause and (kind != "unsure" or _unsure_of_what_follows(
+                        doc, end)):  # "not sure why", "maybe a three"
                     continue
             words.append(AnswerWord(kind, question, doc[start].idx,
                                     doc[end - 1].idx + len(doc[end - 1])))
