@@ -312,6 +312,44 @@ def test_shouting_and_lower_case_read_alike(language, text):
      ("fever", "affirmed", "patient")),
     ("I had an abscessed tooth out on Monday", ("infection_risk", "affirmed", "patient")),
     ("had an accident in me kecks on the bus", ("bladder_bowel_change", "affirmed", "patient")),
+    # "not like" says what it is not like, close by: not a sign told after it
+    ("It's not like my usual ache, there's numbness round my back passage now",
+     ("saddle_numbness", "affirmed", "patient")),
+    # "is that ..." after what the patient wants to ask states what follows
+    ("The thing I wanted to ask about is that since Monday I can't feel when I need a wee",
+     ("bladder_bowel_change", "affirmed", "patient")),
+    # "no joke" is no denial
+    ("no joke, my bum has gone numb since yesterday", ("saddle_numbness", "affirmed", "patient")),
+    # red flags like ... are spoken of
+    ("my GP went on about red flags like numbness between the legs",
+     ("saddle_numbness", "hypothetical", "patient")),
+    # someone else's sign from a condition, or for many years, is long-standing
+    ("My father has numb feet from diabetes", ("leg_numbness", "affirmed", "someone_else")),
+    ("My mother she have weak legs since many years", ("leg_weakness", "historical",
+                                                       "someone_else")),
+    # gone, and long ago, after the fact
+    ("I had a high temperature with the flu last week, but that's gone",
+     ("fever", "historical", "patient")),
+    ("I wet myself once from the pain, but that was the kidney stone, must be twenty years ago",
+     ("bladder_bowel_change", "historical", "patient")),
+    # retention and leaking as patients say them; a leg that will not obey; a foot hanging
+    ("Since this morning I am not able to make pipi, I try and try, nothing come",
+     ("bladder_bowel_change", "affirmed", "patient")),
+    ("the waterworks have packed in", ("bladder_bowel_change", "affirmed", "patient")),
+    ("Since yesterday motion is coming without my knowledge",
+     ("bladder_bowel_change", "affirmed", "patient")),
+    ("my todger feels fizzy", ("saddle_numbness", "affirmed", "patient")),
+    ("left leg's gone to custard", ("leg_weakness", "affirmed", "patient")),
+    ("both my legs have gone now, I can't stand", ("leg_weakness", "affirmed", "patient")),
+    # "it's gone to sleep" is numb, not gone
+    ("when I sit on the loo it feels like my backside isn't there, like it's gone to sleep",
+     ("saddle_numbness", "uncertain", "patient")),
+    ("I can't get my leg up onto the kerb", ("leg_weakness", "affirmed", "patient")),
+    ("My leg is not obey me since today", ("leg_weakness", "affirmed", "patient")),
+    ("my foot is hanging down when I walk", ("leg_weakness", "affirmed", "patient")),
+    # infection risk in everyday words
+    ("I'm an IV user and I've got the chills", ("infection_risk", "affirmed", "patient")),
+    ("had an infected toe last month", ("infection_risk", "affirmed", "patient")),
     # "well since" clears up what came before
     ("I had a kidney infection with fevers in the spring and I've been well since",
      ("fever", "historical", "patient")),
