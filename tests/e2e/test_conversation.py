@@ -4,10 +4,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests import SPEC_DIR
 from tests.e2e.servers import Chat
 
 ROOT = Path(__file__).resolve().parents[2]
-TOPICS = yaml.safe_load((ROOT.parent / "shared/spec/faq_topics.yml").read_text())["topics"]
+TOPICS = yaml.safe_load((SPEC_DIR / "faq_topics.yml").read_text())["topics"]
 ANSWERS = yaml.safe_load((ROOT / "data/responses/faq.yml").read_text())["responses"]
 
 

@@ -14,8 +14,8 @@ def scores(stack):
 def test_holdout_covers_every_topic_five_times(scores):
     import yaml
 
-    from scripts.holdout import ROOT
-    topics = yaml.safe_load((ROOT.parent / "shared/spec/faq_topics.yml").read_text())["topics"]
+    from tests import SPEC_DIR
+    topics = yaml.safe_load((SPEC_DIR / "faq_topics.yml").read_text())["topics"]
     for topic in topics:
         assert scores["counts"].get(f"faq/{topic['id']}", 0) >= 5, topic["id"]
     assert scores["counts"]["out_of_scope"] >= 20
