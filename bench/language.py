@@ -37,7 +37,7 @@ PARTS = {"held-out": ["corpus_holdout.yml", "corpus_holdout_more.yml",
                          "corpus_dev_seventh.yml", "corpus_dev_eighth.yml",
                          "corpus_dev_ninth.yml", "corpus_dev_tenth.yml",
                          "corpus_dev_eleventh.yml", "corpus_dev_twelfth.yml",
-                         "corpus_dev_thirteenth.yml"],
+                         "corpus_dev_thirteenth.yml", "corpus_dev_fourteenth.yml"],
          "spec": ["spec_examples.yml"]}
 RESULTS = ROOT / "results" / "language.json"
 # How far a number read may be from the label: "about three weeks" is 3, "a month" 4.35.
