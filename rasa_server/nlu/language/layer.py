@@ -213,11 +213,13 @@ def _said_of_self(span: Span, words: int = 3) -> bool:
     return any(_first_person(t) for t in span.doc[start:span.end])
 
 
-def _unsure_of_what_follows(doc: Doc, end: int) -> bool:
-    """A hedge followed by a question word or a number is unsure of that ("not sure why it
-    hurts", "manageable, maybe a three"), not of the answer."""
+def _unsure_of(doc: Doc, end: int) -> Optional[str]:
+    """What a hedge ending at `end` is unsure of, when not of the answer: a number ("it's
+    manageable, maybe a three") or what a question word asks ("not sure why it hurts")."""
     following = [t for t in doc[end:end + 3] if t.norm_ not in ("a", "an", "about", "around")]
-    return bool(following) and (following[0].tag_ in WH_TAGS or following[0].like_num)
+    if following and following[0].like_num:
+        return "number"
+    return "wh" if following and following[0].tag_ in WH_TAGS else None
 
 
 def _reported_concept(span: Span) -> bool:
@@ -280,6 +282,14 @@ def _cues_of(span: Span) -> List[Any]:
     return [m for m in span._.modifiers if m.category == "OTHER" or not any(
         t.start <= m.modifier_span[0] and m.modifier_span[1] <= t.end
         for t in (denials_within if m.category == "NEGATED" else group))]
+
+
+def _carries_denial(span: Span) -> bool:
+    """A sign told with a denial of its own ("can't feel", "won't hold", "no feeling"): a
+    denial before it does not deny it again ("haven't been since yesterday, can't seem to go"
+    states it)."""
+    return any(t.lower_ in ("n't", "nt") or t.norm_ in DENIALS or t.norm_ in ("unable", "cannot")
+               for t in span)
 
 
 def _denied_right_before(span: Span) -> bool:
@@ -501,9 +511,10 @@ class ClinicalLanguage:
 
         def after(fact: Fact, kind: str, sentences_on: int) -> bool:
             mention = doc.char_span(fact.start_char, fact.end_char)
-            return any(k == kind and c.start >= mention.end and not (
-                kind == RETURNS and _denied_just_before(c, words=2)) and 0 <= sentences[
-                c.sent.start] - sentences[mention.sent.start] <= sentences_on for k, c in found)
+            return any(k == kind and c.start >= mention.end and not (  # "hasn't come back"
+                kind == RETURNS and (_denied_just_before(c, words=2) or _carries_denial(c)))
+                and 0 <= sentences[c.sent.start] - sentences[mention.sent.start] <= sentences_on
+                for k, c in found)
 
         result = []
         for f in facts:
@@ -566,6 +577,9 @@ class ClinicalLanguage:
             inner.add("HYPOTHETICAL")  # "might spread", "could turn into": not yet, not maybe
         if _denied_right_before(span):
             inner.add("NEGATED")
+        if "NEGATED" in modifiers and modifiers["NEGATED"].modifier_span[1] <= span.start \
+                and _carries_denial(span):
+            modifiers.pop("NEGATED")  # "haven't been since yesterday, can't seem to go"
         if "HISTORICAL" in modifiers and "ACUTE" in modifiers and _distance(
                 span, modifiers["ACUTE"]) < _distance(span, modifiers["HISTORICAL"]):
             modifiers.pop("HISTORICAL")
@@ -720,8 +734,10 @@ class ClinicalLanguage:
             if kind != "explain" and question is None:
                 clause = sum(1 for t in doc[:start] if t.norm_ in CLAUSE_BREAKS)
                 first_clause = clause if first_clause is None else first_clause
-                if clause != first_clause and (kind != "unsure" or _unsure_of_what_follows(
-                        doc, end)):  # "not sure why", "maybe a three"
+                later = clause != first_clause
+                if kind == "unsure" and _unsure_of(doc, end) in (("number", "wh") if later
+                                                                  else ("number",)) or (
+                        later and kind != "unsure"):  # "maybe a three", "not sure why"
                     continue
             words.append(AnswerWord(kind, question, doc[start].idx,
                                     doc[end - 1].idx + len(doc[end - 1])))
