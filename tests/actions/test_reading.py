@@ -86,6 +86,8 @@ def test_a_request_to_explain_is_never_not_sure(language, text):
     ("severe_pain", "yes, it's bad at night", YES),
     # a hedge before a number is unsure of the number, not of the answer
     ("severe_pain", "no, it's bearable, maybe a two", NO),
+    ("bone_risk", "only the one steroid injection in my back last month", NO),
+    ("leg_numbness", "sorry, I don't get the question", EXPLAIN),
     ("severe_pain", "it's fine lying down, only bad when I bend", NO),
     # a fact inside a request to explain is asked about
     ("fever", "define generally unwell", EXPLAIN),

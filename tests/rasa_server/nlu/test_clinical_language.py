@@ -307,6 +307,15 @@ def test_shouting_and_lower_case_read_alike(language, text):
      "when I started cycling again", ("fever", "historical", "patient")),
     ("the tingling in my foot went away last year, but it has started again",
      ("leg_numbness", "affirmed", "patient")),
+    # a past sign back: "it's come back", "it's back" (alternatives of several words are
+    # phrases of their own)
+    ("the numbness in my groin went away last year but it's come back",
+     ("saddle_numbness", "affirmed", "patient")),
+    ("the numbness in my groin went away last year, it's back", ("saddle_numbness", "affirmed",
+                                                                 "patient")),
+    # ... but not when it "hasn't come back"
+    ("I had numbness in my groin in the spring, it settled and hasn't come back",
+     ("saddle_numbness", "historical", "patient")),
     # rigors told as cold and shaking; an abscess had; an accident in one's kecks
     ("I'm on chemo and I've been freezing and shaking all afternoon",
      ("fever", "affirmed", "patient")),
@@ -350,6 +359,32 @@ def test_shouting_and_lower_case_read_alike(language, text):
     # infection risk in everyday words
     ("I'm an IV user and I've got the chills", ("infection_risk", "affirmed", "patient")),
     ("had an infected toe last month", ("infection_risk", "affirmed", "patient")),
+    # a sign told with its own denial is not denied again by one before it
+    ("Haven't slept, can't feel my feet since this morning", ("both_legs", "affirmed",
+                                                              "patient")),
+    ("no idea what's going on, I haven't been since yesterday, can't seem to go",
+     ("bladder_bowel_change", "affirmed", "patient")),
+    # "I know all about ..." speaks of it; "their" is someone else's
+    ("I nursed my dad for years so I know all about weak legs", ("leg_weakness", "hypothetical",
+                                                                 "patient")),
+    ("loads of the lads at work say their legs went weak after back surgery",
+     ("leg_weakness", "affirmed", "someone_else")),
+    # numb from sitting, back when standing
+    ("my bum went numb on the six hour flight but it came back when I stood up",
+     ("saddle_numbness", "historical", "patient")),
+    # injuries as told: a truck totaled, off an upper floor, off a bike
+    ("a guy ran the lights and my truck was totaled", ("injury_severe", "affirmed", "patient")),
+    ("I came down from the second floor window onto the patio", ("injury_severe", "affirmed",
+                                                                  "patient")),
+    ("came off my bike on the way to work", ("recent_injury", "affirmed", "patient")),
+    # a replaced joint is surgery; boiling and shaking is a fever; bits that belong to
+    # someone else are numb; a lazy foot is weak
+    ("he had his knee replaced a fortnight ago", ("infection_risk", "affirmed",
+                                                  "someone_else_now")),
+    ("im boilin and shakin all night", ("fever", "affirmed", "patient")),
+    ("my bits feel like they belong to someone else", ("saddle_numbness", "affirmed",
+                                                       "patient")),
+    ("my left foot has gone lazy", ("leg_weakness", "affirmed", "patient")),
     # "well since" clears up what came before
     ("I had a kidney infection with fevers in the spring and I've been well since",
      ("fever", "historical", "patient")),
@@ -400,6 +435,8 @@ def test_it_is_what_was_named_last(language):
 
 def test_an_idiom_is_no_sign(language):
     assert not facts(language.parse("I wet myself when I heard the joke"))
+    assert not facts(language.parse("I about peed my pants when I saw the bill"))
+    assert not facts(language.parse("it eases in a hot bath"), entity="fever")
     assert not facts(language.parse("This week at work has been a total car crash"))
     assert not facts(language.parse("I nearly wet myself at the sight of the bill"))
     # ... but wetting oneself at a place is no idiom
