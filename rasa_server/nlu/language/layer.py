@@ -716,7 +716,8 @@ class ClinicalLanguage:
         count only in the first clause that has one: later ones tell a detail ("no, but I've
         got a fever"). A later hedge still counts ("no, well, I couldn't say"), unless a
         question word follows it: then it is unsure of something else ("no, not sure why it
-        hurts")."""
+        hurts"); a hedge before a number, in any clause, is unsure of the number ("it's
+        manageable, maybe a three")."""
         matches = sorted(self._answers(doc), key=lambda m: (
             _PRIORITY[self._answer_labels[self._nlp.vocab.strings[m[0]]][0]], m[1] - m[2], m[1]))
         taken: List[Tuple[int, int, str]] = []
@@ -735,9 +736,8 @@ class ClinicalLanguage:
                 clause = sum(1 for t in doc[:start] if t.norm_ in CLAUSE_BREAKS)
                 first_clause = clause if first_clause is None else first_clause
                 later = clause != first_clause
-                if kind == "unsure" and _unsure_of(doc, end) in (("number", "wh") if later
-                                                                  else ("number",)) or (
-                        later and kind != "unsure"):  # "maybe a three", "not sure why"
+                unsure_of = _unsure_of(doc, end) if kind == "unsure" else None
+                if unsure_of == "number" or later and (kind != "unsure" or unsure_of == "wh"):
                     continue
             words.append(AnswerWord(kind, question, doc[start].idx,
                                     doc[end - 1].idx + len(doc[end - 1])))
