@@ -77,6 +77,9 @@ class Spelling:
         return best
 _GAP = re.compile(r"^~(\d+)$")
 _LIST = re.compile(r"^<(\w+)>$")
+# A notation item: a group of alternatives of several words, "(it is|they are)", optionally
+# "?", or a run of other characters.
+_ITEM = re.compile(r"\([^()]*\)\??|[^\s()]+|[()]")
 
 
 class PhraseCompiler:
@@ -93,7 +96,7 @@ class PhraseCompiler:
     def patterns(self, phrase: str, typos: bool = True) -> List[Pattern]:
         """Every spaCy token pattern the phrase stands for (alternatives expand to several);
         `typos`: whether long words also match with typing slips."""
-        items = [self._item(part, typos) for part in phrase.split()]
+        items = [self._item(part, typos) for part in _ITEM.findall(phrase)]
         return [[token for tokens in combination for token in tokens]
                 for combination in itertools.product(*items)]
 
@@ -102,6 +105,10 @@ class PhraseCompiler:
         optional = part.endswith("?") and len(part) > 1
         if optional:
             part = part[:-1]
+        if part in ("(", ")"):
+            raise ValueError("lexicon: a bracket without its pair, or a group inside a group")
+        if part.startswith("("):
+            return self._group(part, optional, typos)
         gap = _GAP.match(part)
         if gap:
             return [[{"_": {WRITTEN_START: False}, "NORM": {"NOT_IN": GAP_STOP},
@@ -124,6 +131,16 @@ class PhraseCompiler:
         if optional:
             return [self._optional(alt) for alt in alternatives]
         return alternatives
+
+    def _group(self, part: str, optional: bool, typos: bool) -> List[List[Token]]:
+        """"(it is|they are)": each alternative a phrase of its own notation; "(...)?" may
+        also be left out."""
+        alternatives = [a.strip() for a in part[1:-1].split("|")]
+        if len(alternatives) < 2 or not all(alternatives):
+            raise ValueError(f"lexicon: {part!r} needs two or more alternatives, none empty")
+        runs = [run for alternative in alternatives
+                for run in self.patterns(alternative, typos)]
+        return runs + [[]] if optional else runs
 
     @staticmethod
     def _optional(run: List[Token]) -> List[Token]:
