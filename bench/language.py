@@ -32,13 +32,14 @@ PARTS = {"held-out": ["corpus_holdout.yml", "corpus_holdout_more.yml",
                       "corpus_holdout_fifth.yml", "corpus_holdout_sixth.yml",
                       "corpus_holdout_seventh.yml", "corpus_holdout_eighth.yml",
                       "corpus_holdout_ninth.yml", "corpus_holdout_tenth.yml",
-                      "corpus_holdout_eleventh.yml"],
+                      "corpus_holdout_eleventh.yml", "corpus_holdout_twelfth.yml"],
          "development": ["corpus_dev.yml", "corpus_dev_more.yml", "corpus_dev_third.yml",
                          "corpus_dev_fourth.yml", "corpus_dev_fifth.yml", "corpus_dev_sixth.yml",
                          "corpus_dev_seventh.yml", "corpus_dev_eighth.yml",
                          "corpus_dev_ninth.yml", "corpus_dev_tenth.yml",
                          "corpus_dev_eleventh.yml", "corpus_dev_twelfth.yml",
-                         "corpus_dev_thirteenth.yml", "corpus_dev_fourteenth.yml"],
+                         "corpus_dev_thirteenth.yml", "corpus_dev_fourteenth.yml",
+                         "corpus_dev_fifteenth.yml"],
          "spec": ["spec_examples.yml"]}
 RESULTS = ROOT / "results" / "language.json"
 # How far a number read may be from the label: "about three weeks" is 3, "a month" 4.35.
