@@ -22,25 +22,12 @@ import requests
 import yaml
 
 from actions.reading import left_to_the_check, reply_to
-from common import triage
-from common.parse_data import EXPLAIN, NO, UNSURE, YES
+from common import corpus, triage
+from common.parse_data import EXPLAIN, UNSURE, YES
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "language"
-PARTS = {"held-out": ["corpus_holdout.yml", "corpus_holdout_more.yml",
-                      "corpus_holdout_third.yml", "corpus_holdout_fourth.yml",
-                      "corpus_holdout_fifth.yml", "corpus_holdout_sixth.yml",
-                      "corpus_holdout_seventh.yml", "corpus_holdout_eighth.yml",
-                      "corpus_holdout_ninth.yml", "corpus_holdout_tenth.yml",
-                      "corpus_holdout_eleventh.yml", "corpus_holdout_twelfth.yml"],
-         "development": ["corpus_dev.yml", "corpus_dev_more.yml", "corpus_dev_third.yml",
-                         "corpus_dev_fourth.yml", "corpus_dev_fifth.yml", "corpus_dev_sixth.yml",
-                         "corpus_dev_seventh.yml", "corpus_dev_eighth.yml",
-                         "corpus_dev_ninth.yml", "corpus_dev_tenth.yml",
-                         "corpus_dev_eleventh.yml", "corpus_dev_twelfth.yml",
-                         "corpus_dev_thirteenth.yml", "corpus_dev_fourteenth.yml",
-                         "corpus_dev_fifteenth.yml"],
-         "spec": ["spec_examples.yml"]}
+PARTS = corpus.PARTS  # each corpus file says which part it is (common/corpus.py)
 RESULTS = ROOT / "results" / "language.json"
 # How far a number read may be from the label: "about three weeks" is 3, "a month" 4.35.
 NUMBER_TOLERANCE = 0.15
@@ -48,9 +35,7 @@ NUMBER_TOLERANCE = 0.15
 
 def load(part: str) -> Dict[str, Any]:
     """The part's statements and answers, from all of its files."""
-    files = [yaml.safe_load((CORPUS / name).read_text(encoding="utf-8")) for name in PARTS[part]]
-    return {kind: [item for f in files for item in f.get(kind) or []]
-            for kind in ("statements", "answers")}
+    return corpus.load(CORPUS, part)
 
 
 def not_answers() -> Dict[str, List[str]]:
@@ -58,11 +43,6 @@ def not_answers() -> Dict[str, List[str]]:
     slots = yaml.safe_load((ROOT / "domain.yml").read_text())["slots"]
     return {slot: next(m.get("not_intent", []) for m in slots[slot]["mappings"]
                        if m["type"] == "from_text") for slot in triage.SLOTS}
-
-
-def label(value: Any) -> Any:
-    """YAML reads an unquoted yes/no as a boolean."""
-    return {True: YES, False: NO}.get(value, value) if isinstance(value, bool) else value
 
 
 class Parser:
@@ -93,12 +73,9 @@ def answer_result(question: str, parse: Dict[str, Any], refused: List[str]) -> A
 
 
 def answer_correct(question: str, item: Dict[str, Any], got: Any) -> bool:
-    expected = label(item["expect"])
+    expected = corpus.label(item["expect"])
     if got == "emergency":  # the check ends: right if the reply states what makes it one
-        stated = {question: True} if expected in (YES, UNSURE) else {}
-        stated.update({slot: True for slot, value in (item.get("also") or {}).items()
-                       if label(value) in (YES, UNSURE)})
-        return triage.decide(triage.with_implied(stated)).level == triage.EMERGENCY
+        return corpus.states_emergency(item, question)
     if question in triage.NUMERIC_SLOTS:
         if isinstance(expected, (int, float)) and not isinstance(expected, bool):
             return isinstance(got, (int, float)) and abs(got - expected) <= max(
@@ -112,10 +89,10 @@ def answer_correct(question: str, item: Dict[str, Any], got: Any) -> bool:
 def evaluate(parse: Parser, part: str, show_messages: Optional[bool] = None) -> Dict[str, Any]:
     """Figures of one part; its misses too, except for the held-out part."""
     show = part != "held-out" if show_messages is None else show_messages
-    corpus, refused = load(part), not_answers()
+    labelled, refused = load(part), not_answers()
     categories: Dict[str, Dict[str, int]] = defaultdict(lambda: defaultdict(int))
     misses: List[Dict[str, Any]] = []
-    for item in corpus.get("statements", []):
+    for item in labelled.get("statements", []):
         got = statement_result(parse(item["text"]))
         row = categories[item["category"]]
         row["messages"] += 1
@@ -131,7 +108,7 @@ def evaluate(parse: Parser, part: str, show_messages: Optional[bool] = None) -> 
         if (got == "emergency") != (item["expect"] == "emergency"):
             misses.append({"text": item["text"], "expected": item["expect"], "got": got})
     questions: Dict[str, Dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for item in corpus.get("answers", []):
+    for item in labelled.get("answers", []):
         got = answer_result(item["question"], parse(item["text"]), refused[item["question"]])
         row = questions[item["question"]]
         row["answers"] += 1
@@ -139,7 +116,7 @@ def evaluate(parse: Parser, part: str, show_messages: Optional[bool] = None) -> 
         row["correct"] += correct
         if not correct:
             misses.append({"question": item["question"], "text": item["text"],
-                           "expected": label(item["expect"]), "got": got})
+                           "expected": corpus.label(item["expect"]), "got": got})
     emergencies = sum(r["emergencies"] for r in categories.values())
     others = sum(r["others"] for r in categories.values())
     result = {
