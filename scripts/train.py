@@ -1,8 +1,9 @@
 """Trains models/assistant.tar.gz only when what the model is built from changed since.
 
-What it is built from is derived: config.yml, domain.yml, data/, requirements.lock, and the
+What it is built from is derived: config.yml, domain.yml, data/, requirements.lock, the
 project's code that config.yml's custom components import (followed through their imports),
-with the data files in those code folders (the language layer's lexicon and rules)."""
+with the data files in those code folders (the language layer's lexicon and rules), and the
+folders a step names as its `corpus` (the recall net learns from tests/language/)."""
 import ast
 import hashlib
 import os
@@ -62,10 +63,16 @@ def component_code() -> List[Path]:
     return sorted(files)
 
 
+def corpus_folders() -> List[str]:
+    """The folders config.yml's pipeline steps learn from besides Rasa's data."""
+    return [step["corpus"] for step in yaml.safe_load(CONFIG.read_text())["pipeline"]
+            if "corpus" in step]
+
+
 def fingerprint() -> str:
     digest = hashlib.sha256()
     inputs: List[Path] = []
-    for name in DATA_INPUTS:
+    for name in DATA_INPUTS + corpus_folders():
         path = ROOT / name
         inputs += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
     for file in [*inputs, *component_code()]:

@@ -50,10 +50,15 @@ class LanguagePipeline:
         ]
 
     def message(self, text: str, intent: str = "inform", confidence: float = 0.9,
-                ranking=(("deny", 0.05),)):
+                ranking=(("deny", 0.05),), likelihood: float = None):
+        """`likelihood` stands for the recall net's emergency likelihood."""
         from rasa.shared.nlu.training_data.message import Message
 
+        from rasa_server.nlu.emergency_net import LIKELIHOOD
+
         m = Message({"text": text})
+        if likelihood is not None:
+            m.set(LIKELIHOOD, likelihood)
         m.set("intent", {"name": intent, "confidence": confidence})
         m.set("intent_ranking", [{"name": intent, "confidence": confidence}]
               + [{"name": n, "confidence": c} for n, c in ranking])

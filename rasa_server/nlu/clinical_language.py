@@ -18,10 +18,12 @@ someone else's now) make it `red_flag`; DIET's `red_flag` stays unless the layer
 explains the whole message (every clause is about a fact or an idiom it found, and no sign in it
 counts: denied, past, hypothetical, asked about, someone else's), or DIET is less sure of it
 than `diet_red_flag_alone` (config.yml): DIET alone adds recall where the layer cannot read
-(unknown words, euphemisms), and there it is sure; a question about a sign
+(unknown words, euphemisms), and there it is sure. The recall net's emergency likelihood
+(emergency_net.py) counts the same way, at `net_emergency_alone`; a question about a sign
 is `ask_about_sign`; other symptoms the patient states (not asks about), which DIET took for a
 question, are `describe_symptoms`.
 """
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -48,6 +50,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from common.parse_data import NUMBER_ANSWER, REPLY
+from rasa_server.nlu.emergency_net import LIKELIHOOD
 from rasa_server.nlu.language import numbers
 from rasa_server.nlu.language.layer import ClinicalLanguage, Reading
 from rasa_server.nlu.language.verdict import Verdict, verdict
@@ -78,7 +81,9 @@ class ClinicalLanguageReader(GraphComponent):
         # The lowest confidence at which DIET's red_flag stands against a reading of the layer
         # that found no emergency (chosen on the development corpus: every emergency only DIET
         # recalled there had 0.95 or more; its false alarms mostly had less).
-        return {"diet_red_flag_alone": 0.9}
+        # The same for the recall net's emergency likelihood (rasa_server/nlu/emergency_net.py;
+        # chosen on development batches it had not learned from).
+        return {"diet_red_flag_alone": 0.9, "net_emergency_alone": 0.75}
 
     @classmethod
     def create(
@@ -88,11 +93,11 @@ class ClinicalLanguageReader(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> GraphComponent:
-        return cls(float(config["diet_red_flag_alone"]))
+        return cls(float(config["diet_red_flag_alone"]), float(config["net_emergency_alone"]))
 
-    def __init__(self, diet_red_flag_alone: float) -> None:
+    def __init__(self, diet_red_flag_alone: float, net_emergency_alone: float) -> None:
         self._layer: Optional[ClinicalLanguage] = None
-        self._diet_alone = diet_red_flag_alone
+        self._alone = Alone(diet_red_flag_alone, net_emergency_alone)
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
         if self._layer is None:
@@ -109,7 +114,7 @@ class ClinicalLanguageReader(GraphComponent):
             message.set(ENTITIES, (message.get(ENTITIES) or []) + _entities(
                 reading, text, spacy_numbers), add_to_output=True)
             _set_intent(message, verdict(reading.facts, reading.explains_all), reading,
-                        self._diet_alone)
+                        self._alone)
         return messages
 
 
@@ -138,13 +143,27 @@ def _entity(entity: Text, value: Any, start: int, end: int, role: Optional[Text]
     return result
 
 
+@dataclass(frozen=True)
+class Alone:
+    """How sure DIET's red_flag, or the recall net, must be to stand against a reading that
+    found no emergency (and does not explain the message)."""
+    diet_red_flag: float
+    net_emergency: float
+
+    def stands(self, message: Message) -> bool:
+        return (_intent(message) == RED_FLAG and _confidence(message) >= self.diet_red_flag) \
+            or (message.get(LIKELIHOOD) or 0.0) >= self.net_emergency
+
+
 def _set_intent(message: Message, reading_verdict: Verdict, reading: Reading,
-                diet_alone: float) -> None:
+                alone: Alone) -> None:
     if reading_verdict.emergency:
         _rank_first(message, RED_FLAG)
         return
-    if _intent(message) == RED_FLAG and (reading_verdict.explained
-                                         or _confidence(message) < diet_alone):
+    if not reading_verdict.explained and alone.stands(message):
+        if _intent(message) != RED_FLAG:
+            _rank_first(message, RED_FLAG)
+    elif _intent(message) == RED_FLAG:
         _drop(message, RED_FLAG)
     stated = any(f.counts for f in reading.facts)
     if reading_verdict.asked_signs and not stated:

@@ -46,6 +46,19 @@ def test_diet_red_flag_stays_unless_an_assertion_explains_every_sign(language):
                             "of those apply to me.", "red_flag").get("intent")["name"] != "red_flag"
 
 
+def test_the_recall_net_alone_stands_only_when_sure_and_nothing_explains_the_message(language):
+    """Against a reading that found no emergency, the net's likelihood needs config.yml's
+    net_emergency_alone, and never stands against a reading that explains the message."""
+    unknown = "everything down below feels strange and odd"
+    sure = language.message(unknown, "faq", likelihood=0.95)
+    assert sure.get("intent")["name"] == "red_flag"
+    assert sure.get("intent_ranking")[1]["name"] == "faq", "the classifier's guess stays ranked"
+    assert language.message(unknown, "faq", likelihood=0.5).get("intent")["name"] == "faq"
+    for explained in ("no numbness in my groin", "I wet myself as a child"):
+        assert language.message(explained, "faq", likelihood=0.99).get(
+            "intent")["name"] != "red_flag", explained
+
+
 def test_diet_red_flag_alone_stands_only_when_diet_is_sure(language):
     """Against a reading that found no emergency, DIET's red_flag needs config.yml's
     diet_red_flag_alone; the layer's own emergency needs no classifier at all."""
