@@ -1,6 +1,7 @@
 """What the clinical language layer changes in a conversation, through the real servers: a
 handful per behaviour (tests/language carries the breadth)."""
-from tests.e2e.servers import Chat
+from bench.language import Parser
+from tests.e2e.servers import API_TOKEN, Chat
 
 NO_TO_QUESTION = {  # replies that get the check to a given question, in the spec's order
     "recent_injury": ["no", "no", "no", "no"],
@@ -39,6 +40,12 @@ def test_a_combined_row_stated_in_one_message_is_an_emergency(chat):
                        "with this back pain")
     assert emergency(replies)
     assert "a higher risk of infection" in advice(replies)
+
+
+def test_the_recall_net_writes_how_likely_an_emergency_is_into_the_parse_data(stack):
+    parse = Parser(stack.url, API_TOKEN)
+    assert parse("I've wet myself and I can't feel my bum")["emergency_likelihood"] >= 0.75 > \
+        parse("my back is a bit stiff after gardening")["emergency_likelihood"]
 
 
 def test_denied_past_and_someone_elses_past_are_not(stack):
