@@ -87,7 +87,7 @@ class EmergencyNet(GraphComponent):
             make_union(weighted(ngram_range=(1, 2)),
                        weighted(analyzer="char_wb", ngram_range=(2, 5))),
             LogisticRegression(C=float(self._config["regularisation"]), solver="liblinear",
-                               class_weight="balanced"))
+                               class_weight="balanced", random_state=42))
         self._model.fit(list(texts), list(emergencies))
         self.persist()
         return self._resource
