@@ -67,7 +67,8 @@ def read_yes_no(slot: str, mentions: Iterable[Mention], words: Iterable[Word]) -
     wins), then a request to explain, then a hedge ("not sure"; in a later clause only when it
     is not unsure of something else, "not sure why"), then words that answer only this question
     ("both", "it gave way"; both yes and no: not sure), then the fact denied ("just sore"), then
-    the first general word of the first clause.
+    words that answer a follow-up of this question (they say where or how the fact is: "only
+    the right"), then the first general word of the first clause.
     """
     own = {m.assertion for m in _mentions_of(slot, mentions)}
     words = list(words)
@@ -81,7 +82,10 @@ def read_yes_no(slot: str, mentions: Iterable[Mention], words: Iterable[Word]) -
         return EXPLAIN
     if UNSURE in general:  # a hedge stands over a detail that denies ("not sure, I had an
         return UNSURE  # abscess a while back"): not sure counts as yes
-    for kinds in (specific, {NO} if own & {NEGATED, HISTORICAL} else set()):
+    # a word for a follow-up of this question ("only the right" to "numbness down a leg?")
+    # says where the fact is, so it is there
+    follow_up = {YES for w in words if slot in triage.IMPLIED.get(w.question, ())}
+    for kinds in (specific, {NO} if own & {NEGATED, HISTORICAL} else set(), follow_up):
         if UNSURE in kinds or {YES, NO} <= kinds:
             return UNSURE
         if kinds:

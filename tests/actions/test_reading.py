@@ -108,6 +108,15 @@ def test_a_request_to_explain_is_never_not_sure(language, text):
     ("fever", "it was 101.5F this morning", YES),
     ("fever", "36.8", NO),
     ("fever", "I took it, 37.2", NO),
+    # a word for the follow-up says where the fact is, so it is there
+    ("leg_numbness", "just the left one, down to my ankle", YES),
+    ("leg_numbness", "no", NO),
+    # a mild mechanism, said as all there was, is no serious accident
+    ("injury_severe", "it was only lifting a suitcase", NO),
+    ("recent_injury", "I went flying on the ice on Sunday", YES),
+    ("recent_injury", "well, I was hauling bags of sand all weekend", YES),
+    # a hedge before a number hedges the number, not what was said before it
+    ("severe_pain", "it's bearable, maybe a four", NO),
 ])
 def test_a_detail_answers_the_question(language, slot, text, expected):
     assert read(language, slot, text) == expected

@@ -404,6 +404,30 @@ def test_shouting_and_lower_case_read_alike(language, text):
     # a temperature read: a fever from 38 °C, a normal temperature below
     ("the thermometer says 38.4 and I'm shaking", ("fever", "affirmed", "patient")),
     ("my temperature is 36.9, I checked", ("fever", "negated", "patient")),
+    # a denial that it stopped says it goes on
+    ("both feet have been tingling since lunch and it hasn't stopped",
+     ("both_legs", "affirmed", "patient")),
+    # told of a time gone by, or of someone who has died: someone else's, not now
+    ("my cousin was in a car crash last month", ("injury_severe", "affirmed", "someone_else")),
+    ("my gran wet herself in her last years, God rest her",
+     ("bladder_bowel_change", "affirmed", "someone_else")),
+    ("I had a fever in the summer but that's long gone", ("fever", "historical", "patient")),
+    # Scots denials and words
+    ("nae numbness in my legs", ("leg_numbness", "negated", "patient")),
+    ("I've pished masel on the bus", ("bladder_bowel_change", "affirmed", "patient")),
+    # what someone keeps seeing of the patient is no report of a sign
+    ("my mum keeps saying my right foot drags", ("leg_weakness", "affirmed", "patient")),
+    # a leaflet's signs, then "none of them have happened"
+    ("The leaflet has the emergency signs, the bladder going, numbness in the saddle, weak "
+     "legs. None of them have happened.", ("saddle_numbness", "negated", "patient")),
+    # everyday words
+    ("my johnson has gone numb", ("saddle_numbness", "affirmed", "patient")),
+    ("fell of a scaffold at work", ("injury_severe", "affirmed", "patient")),
+    ("I can't control my bowls", ("bladder_bowel_change", "affirmed", "patient")),
+    ("wee came out when I stood up", ("bladder_bowel_change", "affirmed", "patient")),
+    ("I only find out when I'm already wet", ("bladder_bowel_change", "affirmed", "patient")),
+    ("after my hernia operation last week I've been shivering",
+     ("infection_risk", "affirmed", "patient")),
 ])
 def test_what_the_words_around_a_fact_say_of_it(language, text, fact):
     assert fact in facts(language.parse(text)), facts(language.parse(text))
@@ -447,6 +471,7 @@ def test_it_is_what_was_named_last(language):
 
 
 def test_an_idiom_is_no_sign(language):
+    assert not facts(language.parse("my knees went to jelly when I saw the bill"))
     assert not facts(language.parse("I wet myself when I heard the joke"))
     assert not facts(language.parse("I about peed my pants when I saw the bill"))
     assert not facts(language.parse("it eases in a hot bath"), entity="fever")
