@@ -7,7 +7,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from rasa_server.nlu.emergency_net import LIKELIHOOD, EmergencyNet
+from rasa_server.nlu.emergency_net import LIKELIHOOD, EmergencyNet, development_examples
 
 DEVELOPMENT = """part: development
 statements:
@@ -27,6 +27,10 @@ statements:
 - question: leg_numbness
   text: yes down the left leg
   expect: yes
+- question: recent_injury
+  text: no but I can't feel my bum
+  expect: no
+  also: {saddle_numbness: yes}
 """
 
 
@@ -59,6 +63,14 @@ def test_the_net_learns_from_the_development_part_and_writes_a_likelihood(folder
     assert wet.get(LIKELIHOOD) > 0.5 > stiff.get(LIKELIHOOD)
     assert LIKELIHOOD in wet.as_dict(only_output_properties=True), "in the parse data"
     assert button.get(LIKELIHOOD) is None, "a button's payload names its intent"
+
+
+def test_a_reply_is_learned_from_only_where_its_words_alone_say_what_it_is(folder):
+    """"yes I leaked" is an emergency only as a reply to the bladder question, which the net
+    never sees: left out. A reply whose own words state an emergency, or none, is kept."""
+    replies = dict(development_examples(folder)[-2:])
+    assert replies == {"yes down the left leg": False, "no but I can't feel my bum": True}
+    assert "yes I leaked" not in dict(development_examples(folder))
 
 
 def test_a_changed_development_part_retrains_the_net_and_the_held_out_part_never(folder):
