@@ -9,13 +9,14 @@ from common import triage
 from tests.e2e.servers import API_TOKEN
 
 # Floors on the held-out part. The targets are recall 0.98, false alarms 0.05 and 0.95 on every
-# question; the layer does not reach them yet (README, "Clinical language layer": measured
-# 0.942, 0.044 and 0.918 at worst on 2026-12-07, eleven held-out batches), so these floors sit
-# under what it reaches, with room for the classifier's run-to-run wobble, to keep what was
-# gained. Raise them as the layer improves; never tune on the held-out part to do so.
-HELD_OUT_RECALL = 0.92
+# question; the layer with its recall net does not reach them all yet (README, "Clinical
+# language layer": measured 0.968, 0.045 and 0.920 at worst on 2026-12-07, twelve held-out
+# batches), so these floors sit under what it reaches, with room for the classifiers'
+# run-to-run wobble, to keep what was gained. Raise them as the layer improves; never tune on
+# the held-out part to do so.
+HELD_OUT_RECALL = 0.95
 HELD_OUT_FALSE_ALARMS = 0.06
-HELD_OUT_ANSWER_ACCURACY = 0.88
+HELD_OUT_ANSWER_ACCURACY = 0.90
 
 
 @pytest.fixture(scope="module")
