@@ -14,6 +14,7 @@ import hashlib
 from pathlib import Path
 from typing import Any, Dict, List, Text, Tuple
 
+import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -26,10 +27,8 @@ from common import corpus
 from common.parse_data import NO
 
 LIKELIHOOD = "emergency_likelihood"
-MODEL_FILE = "emergency_net.skops"
+MODEL_FILE = "emergency_net.npz"
 HASHED_FEATURES = 2 ** 18
-# What the saved model may hold besides the types skops trusts by default
-TRUSTED_TYPES = ["scipy.sparse._csr.csr_matrix"]
 
 
 def development_examples(folder: Path) -> List[Tuple[Text, bool]]:
@@ -44,6 +43,25 @@ def development_examples(folder: Path) -> List[Tuple[Text, bool]]:
     return [(item["text"], corpus.states_emergency(item)) for item in labelled["statements"]] + [
         (text, emergency) for text, emergency, without_its_yes in replies
         if without_its_yes or not emergency]
+
+
+def _pipeline(regularisation: float) -> Any:
+    """Hashed word (1-2) and character (2-5) n-grams, each tf-idf weighted (no vocabulary to
+    keep in memory), into a logistic regression."""
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
+
+    def weighted(**ngrams: Any) -> Pipeline:
+        return make_pipeline(HashingVectorizer(n_features=HASHED_FEATURES, norm=None,
+                                               alternate_sign=False, **ngrams),
+                             TfidfTransformer(sublinear_tf=True))
+
+    return make_pipeline(
+        FeatureUnion([("words", weighted(ngram_range=(1, 2))),
+                      ("characters", weighted(analyzer="char_wb", ngram_range=(2, 5)))]),
+        LogisticRegression(C=regularisation, solver="liblinear", class_weight="balanced",
+                           random_state=42))
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -74,48 +92,37 @@ class EmergencyNet(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         """Learns from the corpus, not from Rasa's NLU data (its examples are not labelled
         emergency or not)."""
-        from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline, make_union
-
         examples = development_examples(Path(self._config["corpus"]))
         if not examples:
             raise ValueError(f"EmergencyNet: no development messages in {self._config['corpus']}")
         texts, emergencies = zip(*examples, strict=True)
-
-        def weighted(**ngrams: Any) -> Any:
-            """Hashed n-gram counts (no vocabulary to keep in memory), tf-idf weighted."""
-            return make_pipeline(HashingVectorizer(n_features=HASHED_FEATURES, norm=None,
-                                                   alternate_sign=False, **ngrams),
-                                 TfidfTransformer(sublinear_tf=True))
-
-        self._model = make_pipeline(
-            make_union(weighted(ngram_range=(1, 2)),
-                       weighted(analyzer="char_wb", ngram_range=(2, 5))),
-            LogisticRegression(C=float(self._config["regularisation"]), solver="liblinear",
-                               class_weight="balanced", random_state=42))
+        self._model = _pipeline(float(self._config["regularisation"]))
         self._model.fit(list(texts), list(emergencies))
         self.persist()
         return self._resource
 
     def persist(self) -> None:
-        import skops.io as sio
-
+        """The learned numbers only, as plain arrays (no pickle): each n-gram weighting's idf
+        and the regression's coefficients."""
+        union, regression = self._model[0], self._model[-1]
         with self._storage.write_to(self._resource) as directory:
-            sio.dump(self._model, directory / MODEL_FILE)
+            np.savez(directory / MODEL_FILE, coef=regression.coef_,
+                     intercept=regression.intercept_, classes=regression.classes_,
+                     **{name: weighting[-1].idf_ for name, weighting in union.transformer_list})
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "EmergencyNet":
-        import skops.io as sio
-
+        model = _pipeline(float(config["regularisation"]))
+        union, regression = model[0], model[-1]
         with model_storage.read_from(resource) as directory:
-            path = directory / MODEL_FILE
-            untrusted = set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES)
-            if untrusted:
-                raise ValueError(f"EmergencyNet: the saved model holds types it should not: "
-                                 f"{sorted(untrusted)}")
-            model = sio.load(path, trusted=TRUSTED_TYPES)
+            with np.load(directory / MODEL_FILE, allow_pickle=False) as saved:
+                for name, weighting in union.transformer_list:
+                    weighting[-1].idf_ = saved[name]
+                    weighting[-1].n_features_in_ = HASHED_FEATURES
+                regression.coef_, regression.intercept_ = saved["coef"], saved["intercept"]
+                regression.classes_ = saved["classes"]
+                regression.n_features_in_ = regression.coef_.shape[1]
         return cls(config, model_storage, resource, model)
 
     def process(self, messages: List[Message]) -> List[Message]:
