@@ -43,11 +43,15 @@ def imported_modules(file: Path, module: str) -> Iterable[str]:
             yield from (".".join(parts[:i]) for i in range(1, len(parts) + 1))
 
 
+def pipeline() -> List[dict]:
+    """config.yml's NLU pipeline steps."""
+    return yaml.safe_load(CONFIG.read_text())["pipeline"]
+
+
 def component_code() -> List[Path]:
     """The project's files config.yml's custom components need: their modules, the project
     modules those import, and the other (data) files in the folders of those modules."""
-    names = [step["name"] for step in yaml.safe_load(CONFIG.read_text())["pipeline"]
-             if "." in step["name"]]
+    names = [step["name"] for step in pipeline() if "." in step["name"]]
     todo = [name.rpartition(".")[0] for name in names]
     seen: Set[str] = set()
     files: Set[Path] = set()
@@ -65,8 +69,7 @@ def component_code() -> List[Path]:
 
 def corpus_folders() -> List[str]:
     """The folders config.yml's pipeline steps learn from besides Rasa's data."""
-    return [step["corpus"] for step in yaml.safe_load(CONFIG.read_text())["pipeline"]
-            if "corpus" in step]
+    return [step["corpus"] for step in pipeline() if "corpus" in step]
 
 
 def fingerprint() -> str:
