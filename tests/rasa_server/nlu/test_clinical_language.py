@@ -411,6 +411,12 @@ def test_shouting_and_lower_case_read_alike(language, text):
     ("my cousin was in a car crash last month", ("injury_severe", "affirmed", "someone_else")),
     ("my gran wet herself in her last years, God rest her",
      ("bladder_bowel_change", "affirmed", "someone_else")),
+    ("my cousin got t-boned last month", ("injury_severe", "affirmed", "someone_else")),
+    ("my cousin got t-boned in March", ("injury_severe", "affirmed", "someone_else")),
+    ("in her last years my gran couldn't hold her water",
+     ("bladder_bowel_change", "affirmed", "someone_else")),
+    ("my dad, God rest him, couldn't feel his legs at the end",
+     ("leg_numbness", "affirmed", "someone_else")),
     ("I had a fever in the summer but that's long gone", ("fever", "historical", "patient")),
     # Scots denials and words
     ("nae numbness in my legs", ("leg_numbness", "negated", "patient")),
