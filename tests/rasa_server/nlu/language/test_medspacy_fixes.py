@@ -1,4 +1,4 @@
-"""The medspaCy 1.3.1 fault mended in rasa_server/nlu/language/medspacy_fixes.py (the test of the
+"""The medspaCy 1.3.1 faults mended in rasa_server/nlu/language/medspacy_fixes.py (the test of the
 mend fails on the unmended library), and the one that does not arise with per-rule scopes."""
 import pytest
 import spacy
@@ -34,6 +34,20 @@ def test_a_terminator_cuts_a_scope_that_max_scope_shortened(nlp):
         ConTextRule("no", "NEGATED", direction="FORWARD", max_scope=6),
         ConTextRule("but", "TERMINATE", direction="TERMINATE")])
     assert found == {"fever": {"NEGATED"}, "sweats": set()}
+
+
+def test_a_cue_of_the_same_category_cuts_only_what_it_covers(nlp):
+    medspacy_fixes.install()
+    rules = [ConTextRule("terrified", "HYPOTHETICAL", direction="FORWARD", max_scope=12),
+             ConTextRule("like my", "HYPOTHETICAL", direction="BACKWARD", max_scope=8)]
+    found = context_of(nlp, "I'm terrified this will end up like my cousin's cauda equina",
+                       ["cauda equina"], rules)
+    assert found == {"cauda equina": {"HYPOTHETICAL"}}
+    # one that covers what it cuts still cuts: the nearer cue modifies
+    found = context_of(nlp, "no evidence of weakness, no numbness", ["weakness", "numbness"], [
+        ConTextRule("no evidence of", "NEGATED", direction="FORWARD", max_scope=8),
+        ConTextRule("no", "NEGATED", direction="FORWARD", max_scope=8)])
+    assert found == {"weakness": {"NEGATED"}, "numbness": {"NEGATED"}}
 
 
 def test_a_rule_max_scope_stays_in_its_sentence(nlp):
