@@ -49,7 +49,7 @@ SPAN_GROUP = "clinical_facts"
 ANSWER_GROUP = "clinical_answers"
 
 IDIOM = "IDIOM"
-CLAIMS, DISCLAIMS, RETURNS = "claims", "disclaims", "returns"
+CLAIMS, DISCLAIMS, RETURNS, DATED = "claims", "disclaims", "returns", "dated"
 RESOLVED, CLAUSE_END = "RESOLVED", "CLAUSE_END"
 # Cue words inside a mention's gaps, and what they make it.
 INNER_CUES = {"not": "NEGATED", "no": "NEGATED", "never": "NEGATED", "nothing": "NEGATED",
@@ -263,6 +263,13 @@ def _own_words_self(span: Span) -> bool:
         span, ("dobj", "pobj", "poss", "dative", "nsubj")))
 
 
+def _owned_by_anyone(span: Span) -> bool:
+    """The mention's own subject or owner is the generic "you" ("numbness in your bum is the one
+    to watch for", "when you can't pee"): a sign spoken of as a sign, like CONCEPT's."""
+    return any(t.norm_ in ("you", "your", "yourself")
+               for t in _own_words(span, ("nsubj", "nsubjpass", "poss", "dobj", "pobj")))
+
+
 def _says_it_of(span: Span) -> bool:
     """The phrase's subject is "it" or "they" ("it's definitely weaker", "they went numb")."""
     heads = [span.root, span.root.head]
@@ -290,6 +297,15 @@ def _carries_denial(span: Span) -> bool:
     states it)."""
     return any(t.lower_ in ("n't", "nt") or t.norm_ in DENIALS or t.norm_ in ("unable", "cannot")
                for t in span)
+
+
+def _denial_runs_into(span: Span) -> bool:
+    """A denial cue that runs into the mention ("haven't had" before "had any surgery"):
+    ConText lets no cue modify a mention it shares a word with."""
+    graph = span.doc._.context_graph
+    return graph is not None and any(
+        m.category == "NEGATED" and m.modifier_span[0] < span.start < m.modifier_span[1]
+        for m in graph.modifiers)
 
 
 def _denied_right_before(span: Span) -> bool:
@@ -368,7 +384,7 @@ class ClinicalLanguage:
         self._context.add(rules)
         self._answer_context.add(rules)
         self._claims = Matcher(nlp.vocab)
-        for kind in (CLAIMS, DISCLAIMS, RETURNS):
+        for kind in (CLAIMS, DISCLAIMS, RETURNS, DATED):
             self._claims.add(kind, [pattern for phrase in context_rules.get(kind, [])
                                     for pattern in self._compiler.patterns(phrase, typos=False)])
         self._topics = {slot: frozenset(self._compiler.list_words(spec["refers_to"]))
@@ -504,17 +520,18 @@ class ClinicalLanguage:
         in its sentence, or in the next where it was not affirmed: "I might have cauda equina.
         But I've got none of the symptoms") is denied; a past one then said to be back ("the
         leaking I had after childbirth stopped years ago, but this week it's started again")
-        is affirmed."""
+        is affirmed; a sign told of in a sentence the next one dates back ("I couldn't feel my
+        bottom for a day after the epidural. That was nine years ago.") is past."""
         if not found:
             return facts
         sentences = {s.start: i for i, s in enumerate(doc.sents)}
 
-        def after(fact: Fact, kind: str, sentences_on: int) -> bool:
+        def after(fact: Fact, kind: str, sentences_on: int, first: int = 0) -> bool:
             mention = doc.char_span(fact.start_char, fact.end_char)
             return any(k == kind and c.start >= mention.end and not (  # "hasn't come back"
                 kind == RETURNS and (_denied_just_before(c, words=2) or _carries_denial(c)))
-                and 0 <= sentences[c.sent.start] - sentences[mention.sent.start] <= sentences_on
-                for k, c in found)
+                and first <= sentences[c.sent.start] - sentences[mention.sent.start]
+                <= sentences_on for k, c in found)
 
         result = []
         for f in facts:
@@ -527,6 +544,11 @@ class ClinicalLanguage:
             elif f.experiencer == PATIENT and f.assertion != NEGATED and after(
                     f, DISCLAIMS, 0 if f.assertion == AFFIRMED else 1):
                 f = Fact(f.slot, NEGATED, PATIENT, f.start_char, f.end_char)
+            elif f.assertion in STATED and not self._facts[f.slot].get("past_counts") and after(
+                    f, DATED, 1, first=1):
+                f = Fact(f.slot, HISTORICAL, PATIENT, f.start_char, f.end_char) if \
+                    f.experiencer == PATIENT else Fact(f.slot, f.assertion, SOMEONE_ELSE,
+                                                       f.start_char, f.end_char)
             result.append(f)
         return result
 
@@ -575,7 +597,7 @@ class ClinicalLanguage:
         if "UNCERTAIN" in modifiers and span.doc[
                 modifiers["UNCERTAIN"].modifier_span[0]]._.get(FUTURE_MODAL):
             inner.add("HYPOTHETICAL")  # "might spread", "could turn into": not yet, not maybe
-        if _denied_right_before(span):
+        if _denied_right_before(span) or _denial_runs_into(span):
             inner.add("NEGATED")
         if "NEGATED" in modifiers and modifiers["NEGATED"].modifier_span[1] <= span.start \
                 and _carries_denial(span):
@@ -586,7 +608,8 @@ class ClinicalLanguage:
         if "ASKED" in modifiers and modifiers["ASKED"].modifier_span[0] >= span.end \
                 and _said_of_self(span):
             modifiers.pop("ASKED")  # "my leg has gone weak, is that serious?" states it
-        if "CONCEPT" in modifiers and not _said_of_self(span) or _reported_concept(span) and not (
+        if ("CONCEPT" in modifiers or _owned_by_anyone(span)) and not _said_of_self(span) or \
+                _reported_concept(span) and not (
                 _kind(span) == ANSWER and _says_it_of(span)):  # "said it's weaker": the foot
             inner.add("HYPOTHETICAL")
         if self._own_words_other(span):

@@ -434,6 +434,26 @@ def test_shouting_and_lower_case_read_alike(language, text):
     ("I only find out when I'm already wet", ("bladder_bowel_change", "affirmed", "patient")),
     ("after my hernia operation last week I've been shivering",
      ("infection_risk", "affirmed", "patient")),
+    # a denial that runs into the mention ("haven't had" + "had any surgery")
+    ("I've got a temperature but I haven't had any surgery lately",
+     ("infection_risk", "negated", "patient")),
+    # a cue of a worry reaches on past a nearer cue of its kind that looks the other way
+    ("I'm terrified this will end up like my cousin's cauda equina",
+     ("saddle_numbness", "hypothetical", "patient")),
+    # the generic "you" owns no sign
+    ("numbness in your bum is the one to watch for", ("saddle_numbness", "hypothetical",
+                                                      "patient")),
+    # the sentence after dates what the one before told of
+    ("After my daughter was born I couldn't feel my bottom for a day. That was nine years ago.",
+     ("saddle_numbness", "historical", "patient")),
+    ("My mum's legs went numb after her fall. That was years ago.",
+     ("leg_numbness", "affirmed", "someone_else")),
+    # what it could turn into has not happened
+    ("left alone a bad back turns into numbness in both legs",
+     ("leg_numbness", "hypothetical", "patient")),
+    # "not numb as such" denies a word, not what comes after it
+    ("not numb as such, more like electric shocks down to my knee",
+     ("leg_numbness", "affirmed", "patient")),
 ])
 def test_what_the_words_around_a_fact_say_of_it(language, text, fact):
     assert fact in facts(language.parse(text)), facts(language.parse(text))
