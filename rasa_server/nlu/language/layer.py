@@ -328,6 +328,17 @@ def _denial_shared(read: List[Tuple[Span, Fact]]) -> List[Fact]:
     return facts
 
 
+def _asked_inside_requests(facts: List[Fact], words: List["AnswerWord"]) -> List[Fact]:
+    """A fact whose mention starts inside a request to explain the question ("does lifting my
+    toddler count as heavy lifting?") is asked about, not stated: unless claimed after ("does falling off a
+    step count? I did that on Sunday")."""
+    requests = [w for w in words if w.kind == "explain"]
+    return [Fact(f.slot, ASKED, f.experiencer, f.start_char, f.end_char)
+            if f.assertion in STATED and any(
+                w.start_char <= f.start_char < w.end_char for w in requests)
+            else f for f in facts]
+
+
 def _diagnoses_denied(read: List[Tuple[Span, Fact]]) -> List[Tuple[Span, Fact]]:
     """A condition named ("cauda equina") is no fact of the patient's where the message denies
     the fact it stands for ("I can feel everything down there")."""
@@ -464,14 +475,15 @@ class ClinicalLanguage:
                   for kind, start, end in self._claims(doc)] if len(doc.spans[SPAN_GROUP]) else []
         referred = [(span, fact) for span in self._referred(doc) for fact in self._facts_of(span)
                     if fact.assertion not in (HYPOTHETICAL, ASKED)]  # as a reply, it says so
-        facts = list(dict.fromkeys(self._claimed(doc, claims, _denial_shared(_diagnoses_denied(
-            [(span, fact) for span in doc.spans[SPAN_GROUP] for fact in self._facts_of(span)]
-            + referred)))))
+        words = self._answer_words(doc)
+        facts = list(dict.fromkeys(self._claimed(doc, claims, _asked_inside_requests(
+            _denial_shared(_diagnoses_denied(
+                [(span, fact) for span in doc.spans[SPAN_GROUP] for fact in self._facts_of(span)]
+                + referred)), words))))
         replies = {span: self._reply_to_question(span) for span in doc.spans[ANSWER_GROUP]}
         about = [s for s in found if _kind(s) != ANSWER] + self._denied_answers(doc, replies) + [
             span for _, span in claims] + [span for span, _ in referred]
         denied = any(f.assertion == NEGATED for f in facts)
-        words = self._answer_words(doc)
         # an answer-only phrase inside a word that answers its question says no more than that
         # word ("bad" in "only bad when I bend", a no to the severe pain question)
         words += [w for reply in replies.values() for w in reply if not any(

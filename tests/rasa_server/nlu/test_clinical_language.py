@@ -451,6 +451,10 @@ def test_shouting_and_lower_case_read_alike(language, text):
     # what it could turn into has not happened
     ("left alone a bad back turns into numbness in both legs",
      ("leg_numbness", "hypothetical", "patient")),
+    # a fact inside a request to explain the question is asked about, unless claimed after
+    ("does lifting my toddler count as heavy lifting?", ("recent_injury", "asked", "patient")),
+    ("does falling off a step count? I did that on Sunday",
+     ("recent_injury", "affirmed", "patient")),
     # "not numb as such" denies a word, not what comes after it
     ("not numb as such, more like electric shocks down to my knee",
      ("leg_numbness", "affirmed", "patient")),
