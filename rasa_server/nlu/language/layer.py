@@ -602,7 +602,8 @@ class ClinicalLanguage:
         one counts ("had cancer in 2015, numbness down my leg now")."""
         gaps = self._gap_tokens(span)
         inner = {INNER_CUES[t.norm_] for t in gaps if t.norm_ in INNER_CUES and not (
-            t.norm_ in ("if", "whether") and t.i > 0 and t.doc[t.i - 1].lemma_ in UNCERTAIN_VERBS)}
+            t.norm_ in ("if", "whether") and t.i > 0 and t.doc[t.i - 1].lemma_ in UNCERTAIN_VERBS)
+            and not (t.norm_ == "not" and t.i > 0 and t.doc[t.i - 1].norm_ == "or")}  # "or not"
         if any(t._.get(FUTURE_MODAL) for t in gaps):
             inner.add("HYPOTHETICAL")
         modifiers = {m.category: m for m in _cues_of(span)}

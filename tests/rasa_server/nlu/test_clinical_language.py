@@ -451,6 +451,10 @@ def test_shouting_and_lower_case_read_alike(language, text):
     # what it could turn into has not happened
     ("left alone a bad back turns into numbness in both legs",
      ("leg_numbness", "hypothetical", "patient")),
+    # "or not" in a mention is no denial
+    ("I wasn't sure whether I was actually weeing or not, I couldn't feel it",
+     ("bladder_bowel_change", "uncertain", "patient")),
+    ("went arse over tit off the garage roof yesterday", ("injury_severe", "affirmed", "patient")),
     # a fact inside a request to explain the question is asked about, unless claimed after
     ("does lifting my toddler count as heavy lifting?", ("recent_injury", "asked", "patient")),
     ("does falling off a step count? I did that on Sunday",
