@@ -17,6 +17,7 @@ from common.parse_data import (
     PATIENT,
     POSSIBLE,
     REPLY,
+    SOMEONE_ELSE_NOW,
     STATED,
     UNCERTAIN,
     UNSURE,
@@ -120,12 +121,32 @@ def reply_to(slot: str, parse: Dict[str, Any]) -> Optional[Any]:
 
 def left_to_the_check(question: str, parse: Dict[str, Any],
                       answers: Optional[Dict[str, Any]] = None) -> bool:
-    """Whether a reply to `question` that the layer calls an emergency only through possible
-    facts ("yes, I came off my horse": serious or not?) leaves the check going on: the reply
-    and what it surely states (an injury, for a possible serious one), with the answers so
-    far, make no emergency. The check then asks the possible facts' own questions, unless the
-    patient answered them already."""
-    found = [m for m in mentions(parse.get("entities") or []) if m.counts]
+    """Whether a reply to `question` given the emergency intent leaves the check going on,
+    its reply read as the answer:
+    - where the layer calls it an emergency only through possible facts ("yes, I came off my
+      horse": serious or not?): the reply and what it surely states (an injury, for a
+      possible serious one), with the answers so far, make no emergency. The check then asks
+      the possible facts' own questions, unless the patient answered them already;
+    - where the classifiers alone gave it (the layer's facts, the patient's with the answers
+      so far or someone else's now, make no emergency) and the reply answers its question
+      yes, not sure or with a number ("I twisted awkwardly getting out of the car" to the
+      injury question), and that answer (and the yes it gives other questions: "yes, in both
+      legs") makes no emergency either: the check takes the answer. A no or an unclear reply
+      still gets the emergency advice: the classifiers may have read a sign the layer
+      missed."""
+    entities = parse.get("entities") or []
+    everyone = mentions(entities)
+    found = [m for m in everyone if m.counts]
+    reply = reply_to(question, parse)
+    if reply in (YES, UNSURE) or question in triage.NUMERIC_SLOTS and isinstance(
+            reply, (int, float)):
+        # with that answer, and the yes the reply gives to other questions ("both legs")
+        said = {question: True} if reply in (YES, UNSURE) else {}
+        said.update({e["role"]: True for e in entities if e.get("entity") == REPLY
+                     and e.get("value") == YES and e.get("role") in triage.BOOLEAN_SLOTS})
+        if _classifiers_alone(found + [Mention(slot, AFFIRMED, PATIENT) for slot in said],
+                              everyone, answers):
+            return True
     possible = {m.slot for m in found if m.assertion == POSSIBLE}
     given = dict(answers or {})
     given.update({m.slot: True for m in found if m.assertion != POSSIBLE})
@@ -133,3 +154,13 @@ def left_to_the_check(question: str, parse: Dict[str, Any],
     if question in triage.BOOLEAN_SLOTS and reply_to(question, parse) in (YES, UNSURE):
         given[question] = True
     return bool(possible) and triage.decide(triage.with_implied(given)).level != triage.EMERGENCY
+
+
+def _classifiers_alone(found: List[Mention], everyone: List[Mention],
+                       answers: Optional[Dict[str, Any]]) -> bool:
+    """Whether the layer's facts make no emergency: the patient's (with the answers so far)
+    nor someone else's now."""
+    own = {**(answers or {}), **{m.slot: True for m in found}}
+    others = {m.slot: True for m in everyone if m.experiencer == SOMEONE_ELSE_NOW and m.stated}
+    return all(triage.decide(triage.with_implied(facts)).level != triage.EMERGENCY
+               for facts in (own, others))

@@ -164,6 +164,14 @@ def test_a_possible_fact_answers_its_own_question_as_not_sure(language, slot, te
     ("recent_injury", "I fell down the stairs and now I can't feel my bum", {}, False),
     # not possible at all
     ("leg_numbness", "yes, in both legs", {}, False),
+    # the classifiers alone: a yes the table takes, unless it makes an emergency
+    ("recent_injury", "I twisted awkwardly getting out of the car", {}, True),
+    ("pain_duration_weeks", "since yesterday morning", {}, True),
+    ("leg_weakness", "yes, my left leg", {}, False),
+    ("infection_risk", "yes I had an operation last week", {"fever": True}, False),
+    # ... and a no or an unclear reply still gets the emergency advice
+    ("leg_weakness", "no, they just ache", {}, False),
+    ("saddle_numbness", "hmm", {}, False),
 ])
 def test_a_possible_emergency_waits_for_its_question(language, slot, text, answers, goes_on):
     parse = language.parse(text, "red_flag")

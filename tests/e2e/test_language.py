@@ -144,6 +144,16 @@ def test_an_injury_that_may_have_been_serious_gets_the_question_asked(chat):
     assert emergency(chat.say("yes, she threw me and I landed on a fence"))
 
 
+def test_a_reply_the_table_takes_is_an_answer_whatever_the_classifier_says(chat):
+    """"car" and "twisted" may make DIET say red_flag: the layer reads a yes to the injury
+    question, which makes no emergency, so the check asks whether it was serious."""
+    start(chat, "recent_injury")
+    replies = chat.say("I twisted awkwardly getting out of the car")
+    assert not emergency(replies)
+    assert chat.slot("recent_injury") is True
+    assert "serious accident" in last_text(replies)
+
+
 def test_an_answer_about_a_possibly_serious_fall_keeps_the_earlier_answers(chat):
     start(chat, "fever")  # no to everything before, and to the injury question
     chat.say("no fever, but I fell down the stairs yesterday")
