@@ -451,6 +451,7 @@ def test_shouting_and_lower_case_read_alike(language, text):
     # what it could turn into has not happened
     ("left alone a bad back turns into numbness in both legs",
      ("leg_numbness", "hypothetical", "patient")),
+    ("had a bump in the car last month", ("recent_injury", "affirmed", "patient")),
     # "or not" in a mention is no denial
     ("I wasn't sure whether I was actually weeing or not, I couldn't feel it",
      ("bladder_bowel_change", "uncertain", "patient")),
