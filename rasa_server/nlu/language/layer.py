@@ -330,8 +330,8 @@ def _denial_shared(read: List[Tuple[Span, Fact]]) -> List[Fact]:
 
 def _asked_inside_requests(facts: List[Fact], words: List["AnswerWord"]) -> List[Fact]:
     """A fact whose mention starts inside a request to explain the question ("does lifting my
-    toddler count as heavy lifting?") is asked about, not stated: unless claimed after ("does falling off a
-    step count? I did that on Sunday")."""
+    toddler count as heavy lifting?") is asked about, not stated: unless claimed after ("does
+    falling off a step count? I did that on Sunday")."""
     requests = [w for w in words if w.kind == "explain"]
     return [Fact(f.slot, ASKED, f.experiencer, f.start_char, f.end_char)
             if f.assertion in STATED and any(
