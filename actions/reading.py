@@ -144,23 +144,21 @@ def left_to_the_check(question: str, parse: Dict[str, Any],
         said = {question: True} if reply in (YES, UNSURE) else {}
         said.update({e["role"]: True for e in entities if e.get("entity") == REPLY
                      and e.get("value") == YES and e.get("role") in triage.BOOLEAN_SLOTS})
-        if _classifiers_alone(found + [Mention(slot, AFFIRMED, PATIENT) for slot in said],
-                              everyone, answers):
+        if _classifiers_alone({**(answers or {}), **{m.slot: True for m in found}, **said},
+                              everyone):
             return True
     possible = {m.slot for m in found if m.assertion == POSSIBLE}
     given = dict(answers or {})
     given.update({m.slot: True for m in found if m.assertion != POSSIBLE})
     given.update({implied: True for slot in possible for implied in triage.IMPLIED.get(slot, ())})
-    if question in triage.BOOLEAN_SLOTS and reply_to(question, parse) in (YES, UNSURE):
+    if question in triage.BOOLEAN_SLOTS and reply in (YES, UNSURE):
         given[question] = True
     return bool(possible) and triage.decide(triage.with_implied(given)).level != triage.EMERGENCY
 
 
-def _classifiers_alone(found: List[Mention], everyone: List[Mention],
-                       answers: Optional[Dict[str, Any]]) -> bool:
-    """Whether the layer's facts make no emergency: the patient's (with the answers so far)
-    nor someone else's now."""
-    own = {**(answers or {}), **{m.slot: True for m in found}}
+def _classifiers_alone(own: Dict[str, Any], everyone: List[Mention]) -> bool:
+    """Whether the layer's facts make no emergency: the patient's (`own`, with the answers so
+    far) nor someone else's now."""
     others = {m.slot: True for m in everyone if m.experiencer == SOMEONE_ELSE_NOW and m.stated}
     return all(triage.decide(triage.with_implied(facts)).level != triage.EMERGENCY
                for facts in (own, others))

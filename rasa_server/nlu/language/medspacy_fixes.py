@@ -56,7 +56,7 @@ def limit_scope(self: ConTextModifier, other: ConTextModifier) -> bool:
     return changed
 
 
-# medspaCy's own limit_scope, kept by install()
+# medspaCy's own limit_scope, taken when this module is imported, before install() replaces it
 _medspacy_limit_scope = ConTextModifier.limit_scope
 
 
